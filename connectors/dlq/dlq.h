@@ -1,0 +1,69 @@
+#pragma once
+// Dead-letter sink: every rejected input record, with its original bytes and the reason.
+//
+// Embedded mode writes JSONL, one object per rejected record:
+//   {"reason":"bad_timestamp","detail":"...","source":"file:/in.jsonl","offset":1234,
+//    "size":88,"raw":"<original line>"}
+// When the original bytes are not valid UTF-8 they go in "raw_base64" instead of "raw";
+// a too-long line keeps its first bytes and says "truncated":true with its real "size".
+//
+// Exactly-once with the state store: the pipeline records the file's length in the same
+// RocksDB batch as the source position, and on start truncate_to() cuts off records written
+// after the last committed batch (they will be written again when the input is replayed).
+//
+// Threading: one writer thread.
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/base/result.h"
+
+namespace yuqing::dlq {
+
+struct DeadLetter {
+  std::string_view reason;   // a parse::Reject name
+  std::string_view detail;   // a sentence for people
+  std::string_view source;   // source key
+  std::uint64_t offset = 0;  // position of the record in its source (byte offset or index)
+  std::uint64_t size = 0;    // the record's real length
+  std::string_view raw;      // the bytes kept (a prefix when truncated)
+  bool truncated = false;
+};
+
+class FileSink {
+ public:
+  // Opens (creating) the file for appending; when keep_bytes is set, first cuts the file to
+  // that length (records past it were never committed).
+  static Result<std::unique_ptr<FileSink>, std::string> open(const std::string& path,
+                                                            std::optional<std::uint64_t> keep_bytes);
+  ~FileSink();
+  FileSink(const FileSink&) = delete;
+  FileSink& operator=(const FileSink&) = delete;
+
+  void write(const DeadLetter& letter);
+  // Pushes buffered records to the OS; returns an error if the disk refused them.
+  Status<std::string> flush();
+  // Bytes in the file, including buffered ones (valid after flush()).
+  std::uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  FileSink() = default;
+  std::FILE* file_ = nullptr;
+  std::string path_;
+  std::string line_;  // reused
+  std::uint64_t size_ = 0;
+  bool failed_ = false;
+};
+
+// Appends `s` to `out` as the contents of a JSON string (no quotes), escaping as needed.
+// `s` must be valid UTF-8.
+void append_json_escaped(std::string& out, std::string_view s);
+void append_base64(std::string& out, std::string_view bytes);
+bool is_valid_utf8(std::string_view s);
+
+}  // namespace yuqing::dlq

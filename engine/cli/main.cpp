@@ -1,0 +1,39 @@
+// The `yuqing` executable: one binary, one subcommand per job.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "engine/cli/command.h"
+#include "engine/cli/config_command.h"
+#include "engine/gen/gen_command.h"
+#include "engine/match/rules_command.h"
+#include "engine/cli/run_command.h"
+
+int main(int argc, char** argv) {
+  using namespace yuqing;
+  CLI::App app{"yuqing: real-time public-opinion (brand mention) monitoring engine"};
+  app.set_version_flag("--version", "yuqing 0.1.0");
+  app.require_subcommand(1);
+  app.failure_message(CLI::FailureMessage::help);
+
+  cli::CommandResult result;
+  cli::register_run_command(app, result);
+  gen::register_gen_command(app, result);
+  cli::register_config_command(app, result);
+  match::register_rules_command(app, result);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message and usage to stderr
+    return cli::kExitUsage;
+  }
+  return result.exit_code;
+}

@@ -1,0 +1,368 @@
+#include "engine/cli/run_command.h"
+
+#include <openssl/crypto.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "connectors/dlq/dlq.h"
+#include "connectors/source/demo_source.h"
+#include "connectors/source/source.h"
+#include "engine/base/log.h"
+#include "engine/config/config.h"
+#include "engine/http/server.h"
+#include "engine/match/match_stage.h"
+#include "engine/match/rule_set.h"
+#include "engine/reload/reload.h"
+#include "engine/metrics/metrics.h"
+#include "engine/parse/parse.h"
+#include "engine/pipeline/pipeline.h"
+#include "engine/state/state.h"
+
+namespace yuqing::cli {
+namespace {
+
+using pipeline::Pipeline;
+using pipeline::PipelineOptions;
+using pipeline::kDlqBytesKey;
+
+struct RunFlags {
+  std::string config_file;
+  std::optional<std::string> input, rules, state, http, dlq, log_level;
+  std::optional<double> demo_rate;
+  std::optional<std::uint64_t> demo_seed;
+  bool exit_at_eof = false;
+};
+
+// Watches signals on its own thread (they are blocked everywhere else). SIGHUP reloads the
+// rules; the first SIGINT/SIGTERM asks the pipeline to drain and stop, a second exits at once.
+class SignalWatcher {
+ public:
+  SignalWatcher(Pipeline& pipeline, std::function<void()> on_hangup) {
+    thread_ = std::thread([this, &pipeline, on_hangup = std::move(on_hangup)] {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGINT);
+      sigaddset(&set, SIGTERM);
+      sigaddset(&set, SIGHUP);
+      int seen = 0;
+      while (!done_) {
+        timespec wait{0, 200'000'000};
+        const int sig = sigtimedwait(&set, nullptr, &wait);
+        if (sig <= 0) continue;
+        if (sig == SIGHUP) {
+          on_hangup();
+          continue;
+        }
+        if (++seen == 1) {
+          log::info("Received {}: draining the pipeline, committing state, then exiting.", strsignal(sig));
+          pipeline.stop();
+        } else {
+          log::warn("Received {} again: exiting now; uncommitted work will be redone on restart.", strsignal(sig));
+          std::_Exit(130);
+        }
+      }
+    });
+  }
+  ~SignalWatcher() {
+    done_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+void block_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+using RulesReloader = reload::Reloader<match::RuleSet>;
+
+RulesReloader::Loader rules_loader(const std::string& dir) {
+  return [dir]() -> Result<RulesReloader::Loaded, std::vector<std::string>> {
+    auto loaded = match::load_rule_set(dir);
+    if (!loaded) {
+      std::vector<std::string> errors;
+      for (const auto& d : loaded.error().items) errors.push_back(d.to_string());
+      return Unexpected{std::move(errors)};
+    }
+    RulesReloader::Loaded out;
+    out.value = *loaded;
+    for (const auto& d : out.value->warnings().items) out.warnings.push_back(d.to_string());
+    return out;
+  };
+}
+
+// Constant-time comparison of the presented bearer token with the configured one.
+bool authorized(const http::Request& req, const std::string& token) {
+  const std::string_view auth = req.header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (token.empty() || !auth.starts_with(kBearer)) return false;
+  const std::string_view given = auth.substr(kBearer.size());
+  return given.size() == token.size() && CRYPTO_memcmp(given.data(), token.data(), token.size()) == 0;
+}
+
+std::string rules_json(const match::RuleSet& rs, std::uint64_t version, const reload::ReloadOutcome& last) {
+  std::string out = "{\"version\":" + std::to_string(version) + ",\"content_hash\":";
+  match::append_json_string(out, rs.version());
+  out += ",\"compile_ms\":" + std::to_string(rs.compile_ms()) + ",\"last_reload\":{\"ok\":";
+  out += last.ok ? "true" : "false";
+  out += ",\"messages\":[";
+  for (std::size_t i = 0; i < last.messages.size(); ++i) {
+    if (i) out += ',';
+    match::append_json_string(out, last.messages[i]);
+  }
+  out += "]},\"rules\":[";
+  for (std::size_t i = 0; i < rs.rule_count(); ++i) {
+    const auto& r = rs.rule(i);
+    if (i) out += ',';
+    out += "{\"id\":";
+    match::append_json_string(out, r.id);
+    out += ",\"name\":";
+    match::append_json_string(out, r.name);
+    out += ",\"lang\":";
+    match::append_json_string(out, r.lang);
+    out += ",\"enabled\":";
+    out += r.enabled ? "true" : "false";
+    out += ",\"query\":";
+    match::append_json_string(out, r.query);
+    out += ",\"file\":";
+    match::append_json_string(out, r.file);
+    out += "}";
+  }
+  out += "]}\n";
+  return out;
+}
+
+int run_engine(const RunFlags& flags) {
+  config::EngineConfig cfg;
+  if (!flags.config_file.empty()) {
+    auto loaded = config::load_file(flags.config_file);
+    if (!loaded) {
+      for (const auto& e : loaded.error()) std::cerr << e.message << "\n";
+      std::cerr << "yuqing run: the config file has errors; nothing was started.\n";
+      return kExitUsage;
+    }
+    cfg = std::move(*loaded);
+  }
+  if (flags.input) cfg.input = *flags.input;
+  if (flags.rules) cfg.rules_dir = *flags.rules;
+  if (flags.state) cfg.state_dir = *flags.state;
+  if (flags.http) cfg.http_listen = *flags.http;
+  if (flags.dlq) cfg.dlq_path = *flags.dlq;
+  if (flags.log_level) cfg.log_level = *flags.log_level;
+  if (flags.demo_rate) cfg.demo_rate = *flags.demo_rate;
+  if (flags.demo_seed) cfg.demo_seed = *flags.demo_seed;
+  if (flags.exit_at_eof) cfg.exit_at_eof = true;
+  if (const char* token = std::getenv("YUQING_API_TOKEN"); token != nullptr && *token != '\0') cfg.api_token = token;
+  if (!log::init(cfg.log_level)) {
+    std::cerr << "yuqing run: unknown log level '" << cfg.log_level << "'\n";
+    return kExitUsage;
+  }
+
+  block_signals();
+
+  // Source first: its key names the stored position.
+  std::unique_ptr<source::Source> src;
+  std::string source_kind;
+  if (cfg.input.empty()) {
+    source::DemoOptions demo_options;
+    demo_options.seed = cfg.demo_seed;
+    demo_options.rate = cfg.demo_rate;
+    demo_options.rules_dir = cfg.rules_dir;
+    demo_options.scenario =
+        cfg.demo_scenario.empty() ? cfg.rules_dir + "/scenarios/demo-crisis.yaml" : cfg.demo_scenario;
+    auto demo = source::open_demo(demo_options);
+    if (!demo) {
+      log::error("Cannot start the demo stream: {}", demo.error());
+      return kExitFailure;
+    }
+    src = std::move(*demo);
+    source_kind = "demo";
+    log::info("No --input given: running on the built-in demo stream ({} mentions/s, scenario {}).", cfg.demo_rate,
+              demo_options.scenario);
+  } else {
+    auto file = source::open_jsonl(cfg.input);
+    if (!file) {
+      log::error("{}", file.error());
+      return kExitFailure;
+    }
+    src = std::move(*file);
+    source_kind = cfg.input == "-" ? "stdin" : "file";
+  }
+
+  state::StateOptions state_options;
+  state_options.sync_writes = cfg.state_sync_writes;
+  auto store = state::StateStore::open(cfg.state_dir, state_options);
+  if (!store) {
+    log::error("{}", store.error());
+    return kExitFailure;
+  }
+  auto& state = **store;
+  auto dlq = dlq::FileSink::open(config::dlq_path(cfg), state.load_meta(kDlqBytesKey));
+  if (!dlq) {
+    log::error("{}", dlq.error());
+    return kExitFailure;
+  }
+
+  std::vector<std::string> reject_names;
+  for (int i = 0; i < parse::kRejectCount; ++i) reject_names.emplace_back(parse::reject_name(static_cast<parse::Reject>(i)));
+  metrics::Metrics metrics(reject_names, source_kind);
+
+  // Rules: loaded once before start (errors stop the start); later reloads keep the old set
+  // when the new one has errors.
+  RulesReloader rules(rules_loader(cfg.rules_dir));
+  std::mutex reload_mu;  // guards last_reload (HTTP thread, watcher, signal thread)
+  reload::ReloadOutcome last_reload = rules.reload();
+  if (!last_reload.ok) {
+    for (const auto& m : last_reload.messages) std::cerr << m << "\n";
+    log::error("The rules in {} have errors; nothing was started.", cfg.rules_dir);
+    return kExitFailure;
+  }
+  for (const auto& w : last_reload.messages) log::warn("{}", w);
+  auto& reload_family = prometheus::BuildCounter()
+                            .Name("yuqing_rules_reload_total")
+                            .Help("Rule reload attempts, by result.")
+                            .Register(metrics.registry());
+  auto& reload_ok = reload_family.Add({{"result", "ok"}});
+  auto& reload_error = reload_family.Add({{"result", "error"}});
+  auto& rules_version = prometheus::BuildGauge()
+                            .Name("yuqing_rules_version")
+                            .Help("Version number of the live rule set (1 at start, +1 per successful reload).")
+                            .Register(metrics.registry())
+                            .Add({});
+  auto& rules_loaded = prometheus::BuildGauge()
+                           .Name("yuqing_rules_loaded")
+                           .Help("Rules in the live rule set.")
+                           .Register(metrics.registry())
+                           .Add({});
+  rules_version.Set(static_cast<double>(rules.version()));
+  rules_loaded.Set(static_cast<double>(rules.current()->rule_count()));
+  log::info("Loaded {} rules from {} (compiled in {:.0f} ms).", rules.current()->rule_count(), cfg.rules_dir,
+            rules.current()->compile_ms());
+  auto reload_rules = [&](std::string_view trigger) {
+    auto outcome = rules.reload();
+    if (outcome.ok) {
+      reload_ok.Increment();
+      rules_version.Set(static_cast<double>(outcome.version));
+      rules_loaded.Set(static_cast<double>(rules.current()->rule_count()));
+      log::info("Rules reloaded ({}): version {}, {} rules.", trigger, outcome.version, rules.current()->rule_count());
+      for (const auto& w : outcome.messages) log::warn("{}", w);
+    } else {
+      reload_error.Increment();
+      log::error("Rules reload ({}) rejected; version {} keeps running:", trigger, outcome.version);
+      for (const auto& m : outcome.messages) log::error("{}", m);
+    }
+    std::lock_guard lock(reload_mu);
+    last_reload = outcome;
+    return outcome;
+  };
+  match::MatchStage match_stage(rules, metrics.registry());
+
+  PipelineOptions popts;
+  popts.limits.max_records = cfg.batch_max_mentions;
+  popts.limits.max_bytes = cfg.batch_max_bytes;
+  popts.limits.max_line_bytes = cfg.max_mention_bytes;
+  popts.limits.max_delay_ms = cfg.batch_max_delay_ms;
+  popts.queue_max_bytes = cfg.queue_max_bytes;
+  popts.exit_at_eof = cfg.exit_at_eof;
+  Pipeline pipeline(popts, std::move(src), state, **dlq, metrics);
+  pipeline.add_stage(&match_stage);
+  if (auto st = pipeline.resume(); !st) {
+    log::error("Cannot resume the input: {}", st.error());
+    return kExitFailure;
+  }
+
+  std::unique_ptr<http::Server> server;
+  if (cfg.http_listen != "off" && !cfg.http_listen.empty()) {
+    http::ServerOptions http_options;
+    http_options.listen = cfg.http_listen;
+    server = std::make_unique<http::Server>(http_options);
+    server->route("GET", "/metrics", [&metrics](const http::Request&) {
+      http::Response r;
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = metrics.scrape();
+      return r;
+    });
+    server->route("GET", "/healthz", [](const http::Request&) { return http::Response{200, "text/plain", "ok\n", {}}; });
+    server->route("GET", "/readyz", [&metrics](const http::Request&) {
+      if (metrics.ready().Value() > 0) return http::Response{200, "text/plain", "ready\n", {}};
+      return http::Response{503, "text/plain", "not ready\n", {}};
+    });
+    server->route("GET", "/api/v1/rules", [&](const http::Request&) {
+      std::lock_guard lock(reload_mu);
+      return http::json(rules_json(*rules.current(), rules.version(), last_reload));
+    });
+    server->route("POST", "/api/v1/rules/reload", [&](const http::Request& req) {
+      if (cfg.api_token.empty()) {
+        return http::problem(403, "Forbidden", "reloading over HTTP is off: set api.token_file or YUQING_API_TOKEN");
+      }
+      if (!authorized(req, cfg.api_token)) {
+        auto r = http::problem(401, "Unauthorized", "a valid bearer token is required");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return r;
+      }
+      auto outcome = reload_rules("api");
+      std::lock_guard lock(reload_mu);
+      return http::json(rules_json(*rules.current(), rules.version(), outcome), outcome.ok ? 200 : 422);
+    });
+    if (auto st = server->start(); !st) {
+      log::error("{}", st.error());
+      return kExitFailure;
+    }
+    log::info("HTTP on {} (port {}): /metrics /healthz /readyz /api/v1/rules", cfg.http_listen, server->port());
+  }
+
+  Status<std::string> result;
+  {
+    SignalWatcher signals(pipeline, [&] { reload_rules("SIGHUP"); });
+    std::unique_ptr<reload::DirectoryWatcher> watcher;
+    if (cfg.rules_watch_interval_ms > 0) {
+      watcher = std::make_unique<reload::DirectoryWatcher>(
+          cfg.rules_dir, std::chrono::milliseconds(cfg.rules_watch_interval_ms), [&] { reload_rules("file change"); });
+    }
+    metrics.ready().Set(1);
+    log::info("Engine started: state in {}, dead letters to {}.", cfg.state_dir, config::dlq_path(cfg));
+    result = pipeline.run();
+    metrics.ready().Set(0);
+  }
+  if (server) server->stop();
+  std::cout << pipeline.summary().line() << std::endl;
+  if (!result) {
+    log::error("Stopped: {}. Nothing after the last committed batch was lost; restart to continue.", result.error());
+    return kExitFailure;
+  }
+  log::info("Stopped cleanly.");
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_run_command(CLI::App& root, CommandResult& result) {
+  auto flags = std::make_shared<RunFlags>();
+  auto* cmd = root.add_subcommand("run", "Run the engine (embedded mode by default: demo stream, local state).");
+  cmd->add_option("--config", flags->config_file, "YAML config file (see docs/configuration.md)")->check(CLI::ExistingFile);
+  cmd->add_option("--input", flags->input, "JSONL file of mentions, or - for stdin (default: built-in demo stream)");
+  cmd->add_flag("--exit-at-eof", flags->exit_at_eof, "Drain, flush and exit 0 when the input ends");
+  cmd->add_option("--rules", flags->rules, "Rules folder (default: rules)");
+  cmd->add_option("--state", flags->state, "State folder (default: yuqing-state)");
+  cmd->add_option("--http", flags->http, "HTTP listen address HOST:PORT, or off (default: 127.0.0.1:8080)");
+  cmd->add_option("--dlq", flags->dlq, "Dead-letter JSONL file (default: <state>/dead-letter.jsonl)");
+  cmd->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error, off (default: info)");
+  cmd->add_option("--demo-rate", flags->demo_rate, "Demo stream base mentions per second (default: 10; the scenario adds its spike)")->check(CLI::PositiveNumber);
+  cmd->add_option("--demo-seed", flags->demo_seed, "Demo stream seed (default: 42)");
+  cmd->callback([flags, &result] { result.exit_code = run_engine(*flags); });
+}
+
+}  // namespace yuqing::cli

@@ -1,0 +1,71 @@
+#pragma once
+// Engine configuration: every option is declared once (name, default, bounds, description,
+// reloadable, secret) in config.cpp's option table. The YAML loader, the `--help` text of
+// `yuqing config reference` and docs/configuration.md all come from that table.
+//
+// Precedence: built-in defaults < --config FILE < command-line flags.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/base/result.h"
+
+namespace yuqing::config {
+
+struct EngineConfig {
+  // input
+  std::string input;                 // "" = built-in demo stream, "-" = stdin, else a JSONL path
+  bool exit_at_eof = false;          // drain, flush and exit 0 when the input ends
+  // demo stream (used when input is "")
+  std::uint64_t demo_seed = 42;
+  double demo_rate = 10;             // base mentions per second (wall clock); event time follows
+  std::string demo_scenario;          // "" = <rules_dir>/scenarios/demo-crisis.yaml
+  // rules and state
+  std::string rules_dir = "rules";
+  int rules_watch_interval_ms = 1000;  // poll the rules folder for changes; 0 = off
+  std::string state_dir = "yuqing-state";
+  bool state_sync_writes = false;    // fsync each batch (survives power loss, not only kill -9)
+  std::string dlq_path;              // "" = <state_dir>/dead-letter.jsonl
+  // limits and batching
+  std::size_t max_mention_bytes = 64 * 1024;
+  std::size_t queue_max_bytes = 64 * 1024 * 1024;
+  std::size_t batch_max_mentions = 4096;
+  std::size_t batch_max_bytes = 4 * 1024 * 1024;
+  int batch_max_delay_ms = 100;
+  // http
+  std::string http_listen = "127.0.0.1:8080";  // "" or "off" disables the server
+  std::string api_token;             // bearer token for mutating API calls; "" = those are off
+  // logging
+  std::string log_level = "info";
+};
+
+struct OptionInfo {
+  std::string_view key;           // dotted YAML key, e.g. "http.listen"
+  std::string_view type;          // string, bool, integer, number, bytes
+  std::string_view default_value;
+  std::string_view description;
+  bool reloadable = false;
+  bool secret = false;
+};
+
+// The declared options, in documentation order.
+const std::vector<OptionInfo>& options();
+
+struct ConfigError {
+  std::string message;  // "FILE:LINE:COL: unknown key 'htp' (did you mean 'http'?)"
+};
+
+// Loads a YAML config file on top of `base`. Reports every error at once.
+Result<EngineConfig, std::vector<ConfigError>> load_file(const std::string& path,
+                                                        EngineConfig base = {});
+
+// Effective DLQ path for a config.
+std::string dlq_path(const EngineConfig& cfg);
+
+// Levenshtein-closest candidate for "did you mean" hints; empty when nothing is close.
+std::string closest(std::string_view word, const std::vector<std::string_view>& candidates);
+
+}  // namespace yuqing::config

@@ -1,0 +1,209 @@
+#include "engine/pipeline/pipeline.h"
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "engine/base/log.h"
+#include "engine/parse/parse.h"
+#include "engine/pipeline/bounded_queue.h"
+
+namespace yuqing::pipeline {
+
+const std::string_view kDlqBytesKey = "dlq_bytes";
+
+std::string RunSummary::line() const {
+  return "summary: read=" + std::to_string(read) + " processed=" + std::to_string(processed) +
+         " dead_lettered=" + std::to_string(dead_lettered) + " matched=" + std::to_string(matched) +
+         " alerts=" + std::to_string(alerts) + " blank_lines=" + std::to_string(blank_lines) +
+         " resumed_from=" + std::to_string(resumed_from);
+}
+
+struct Pipeline::Impl {
+  PipelineOptions options;
+  std::unique_ptr<source::Source> source;
+  state::StateStore& state;
+  dlq::FileSink& dlq;
+  metrics::Metrics& metrics;
+  metrics::PipelineShard& shard;
+  std::string source_key;
+  parse::MentionParser parser;
+  BoundedQueue<std::unique_ptr<source::RecordBatch>> queue;
+  std::mutex free_mu;  // once per batch
+  std::vector<std::unique_ptr<source::RecordBatch>> free_batches;
+  std::atomic<bool> stopping{false};
+  std::uint64_t committed_records = 0;  // records up to the stored position
+  std::string reader_error;
+
+  Impl(PipelineOptions opts, std::unique_ptr<source::Source> src, state::StateStore& st, dlq::FileSink& d,
+       metrics::Metrics& m)
+      : options(opts),
+        source(std::move(src)),
+        state(st),
+        dlq(d),
+        metrics(m),
+        shard(m.add_shard()),
+        source_key(source->key()),
+        parser(parse::ParserOptions{opts.limits.max_line_bytes}),
+        queue(opts.queue_max_bytes) {}
+
+  std::unique_ptr<source::RecordBatch> take_free() {
+    std::lock_guard lock(free_mu);
+    if (free_batches.empty()) return std::make_unique<source::RecordBatch>();
+    auto b = std::move(free_batches.back());
+    free_batches.pop_back();
+    return b;
+  }
+  void give_back(std::unique_ptr<source::RecordBatch> b) {
+    std::lock_guard lock(free_mu);
+    free_batches.push_back(std::move(b));
+  }
+
+  void read_loop() {
+    while (!stopping) {
+      auto batch = take_free();
+      batch->clear();
+      auto st = source->read(*batch, options.limits);
+      if (!st) {
+        reader_error = st.error();
+        break;
+      }
+      const bool eof = batch->end_of_input;
+      if (!batch->records.empty() || batch->blank_lines > 0) {
+        const std::size_t bytes = batch->bytes.size() + batch->records.size() * sizeof(source::Record);
+        metrics.queue_pushed().Increment();
+        if (!queue.push(std::move(batch), bytes)) break;
+        metrics.queue_bytes().Set(static_cast<double>(queue.bytes()));
+      } else {
+        give_back(std::move(batch));
+      }
+      if (eof) {
+        if (options.exit_at_eof) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // tailing: wait for more
+      }
+    }
+    queue.close();
+  }
+
+  void dead_letter(parse::Reject reason, std::string_view detail, const source::Record& r, std::string_view raw) {
+    dlq::DeadLetter letter;
+    letter.reason = parse::reject_name(reason);
+    letter.detail = detail;
+    letter.source = source_key;
+    letter.offset = r.offset;
+    letter.size = r.full_size;
+    letter.raw = raw;
+    letter.truncated = r.truncated();
+    dlq.write(letter);
+    shard.dead_lettered[static_cast<std::size_t>(reason)].add();
+  }
+
+  Status<std::string> process(const source::RecordBatch& batch, std::vector<MentionStage*>& stages,
+                              RunSummary& summary) {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    for (auto* stage : stages) stage->on_batch_begin();
+    for (const auto& r : batch.records) {
+      const std::string_view line = batch.line(r);
+      if (r.truncated()) {
+        const std::string detail = "the line is " + std::to_string(r.full_size) + " bytes; the limit is " +
+                                   std::to_string(options.limits.max_line_bytes);
+        dead_letter(parse::Reject::too_large, detail, r, line);
+        ++summary.dead_lettered;
+        continue;
+      }
+      auto parsed = parser.parse(line);
+      if (!parsed) {
+        dead_letter(parsed.error().reason, parsed.error().detail, r, line);
+        ++summary.dead_lettered;
+        continue;
+      }
+      const Mention& m = *parsed;
+      shard.processed[static_cast<std::size_t>(m.platform)].add();
+      shard.event_lag_seconds.observe(static_cast<double>(now_ms - m.created_at_ms) / 1000.0);
+      for (auto* stage : stages) stage->on_mention(m);
+      ++summary.processed;
+    }
+    summary.read += batch.records.size();
+    summary.blank_lines += batch.blank_lines;
+    shard.input_records.add(batch.records.size());
+    shard.blank_lines.add(batch.blank_lines);
+
+    // Dead letters reach the OS before the position that covers them is committed.
+    if (auto st = dlq.flush(); !st) return st;
+    const auto t0 = std::chrono::steady_clock::now();
+    rocksdb::WriteBatch wb;
+    for (auto* stage : stages) stage->on_batch_commit(wb);
+    committed_records += batch.records.size();
+    state.put_position(wb, source_key, {batch.end_offset, committed_records});
+    state.put_meta(wb, kDlqBytesKey, dlq.size());
+    if (auto st = state.commit(wb); !st) return st;
+    shard.batch_commit_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    shard.batches.add();
+    return {};
+  }
+};
+
+Pipeline::Pipeline(PipelineOptions options, std::unique_ptr<source::Source> source, state::StateStore& state,
+                   dlq::FileSink& dlq, metrics::Metrics& metrics)
+    : impl_(std::make_unique<Impl>(options, std::move(source), state, dlq, metrics)) {}
+
+Pipeline::~Pipeline() = default;
+
+Status<std::string> Pipeline::resume() {
+  auto pos = impl_->state.load_position(impl_->source_key);
+  if (!pos) return {};
+  if (!impl_->source->resumable()) {
+    log::warn("Input {} cannot resume from a stored position; reading it from its start.", impl_->source_key);
+    return {};
+  }
+  if (auto st = impl_->source->seek(pos->offset); !st) return st;
+  impl_->committed_records = pos->records;
+  summary_.resumed_from = pos->records;
+  log::info("Resuming {} after {} records (position {}).", impl_->source_key, pos->records, pos->offset);
+  return {};
+}
+
+Status<std::string> Pipeline::run() {
+  auto& impl = *impl_;
+  impl.options.limits.final_line_without_newline = impl.options.exit_at_eof;
+  std::thread reader([&impl] { impl.read_loop(); });
+  Status<std::string> result;
+  // A progress line every 10 s, so a person watching the log sees the stream move.
+  auto last_log = std::chrono::steady_clock::now();
+  RunSummary at_last_log;
+  while (auto batch = impl.queue.pop()) {
+    impl.metrics.queue_popped().Increment();
+    impl.metrics.queue_bytes().Set(static_cast<double>(impl.queue.bytes()));
+    result = impl.process(**batch, stages_, summary_);
+    impl.give_back(std::move(*batch));
+    if (const auto now = std::chrono::steady_clock::now(); now - last_log >= std::chrono::seconds(10)) {
+      std::uint64_t matched = 0;
+      for (auto* stage : stages_) matched += stage->matched();
+      const double secs = std::chrono::duration<double>(now - last_log).count();
+      log::info("Progress: {} read ({:.0f}/s), {} processed, {} dead-lettered, {} matched to brands.", summary_.read,
+                static_cast<double>(summary_.read - at_last_log.read) / secs, summary_.processed,
+                summary_.dead_lettered, matched);
+      last_log = now;
+      at_last_log = summary_;
+    }
+    if (!result) {
+      impl.stopping = true;
+      impl.source->stop();
+      impl.queue.close();
+      break;
+    }
+  }
+  reader.join();
+  for (auto* stage : stages_) summary_.matched += stage->matched();
+  if (result && !impl.reader_error.empty()) return Unexpected{impl.reader_error};
+  return result;
+}
+
+void Pipeline::stop() {
+  impl_->stopping = true;
+  impl_->source->stop();
+}
+
+}  // namespace yuqing::pipeline

@@ -1,0 +1,105 @@
+#include "engine/state/state.h"
+
+#include <rocksdb/options.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace yuqing::state {
+namespace {
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+std::uint64_t get_u64(std::string_view in, std::size_t at) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[at + i])) << (8 * i);
+  return v;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StateStore>, std::string> StateStore::open(const std::string& dir, StateOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Unexpected{"cannot create state directory " + dir + ": " + ec.message()};
+
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.keep_log_file_num = 5;
+
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName, "offsets"};
+  for (const auto& n : options.extra_column_families) names.push_back(n);
+  // Families that exist on disk must be opened too (a newer engine may have added some).
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(db_options, dir, &existing).ok()) {
+    for (const auto& n : existing) {
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions(db_options));
+
+  std::unique_ptr<StateStore> store(new StateStore());
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(db_options, dir, descriptors, &store->handles_, &raw);
+  if (!s.ok()) return Unexpected{"cannot open state in " + dir + ": " + s.ToString()};
+  store->db_.reset(raw);
+  store->names_ = names;
+  store->offsets_ = store->handles_[1];
+  store->sync_ = options.sync_writes;
+  return store;
+}
+
+StateStore::~StateStore() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+std::optional<SourcePosition> StateStore::load_position(std::string_view source_key) {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), offsets_, rocksdb::Slice(source_key.data(), source_key.size()), &value);
+  if (!s.ok() || value.size() < 16) return std::nullopt;
+  return SourcePosition{get_u64(value, 0), get_u64(value, 8)};
+}
+
+void StateStore::put_position(rocksdb::WriteBatch& batch, std::string_view source_key, const SourcePosition& pos) {
+  std::string value;
+  value.reserve(16);
+  put_u64(value, pos.offset);
+  put_u64(value, pos.records);
+  batch.Put(offsets_, rocksdb::Slice(source_key.data(), source_key.size()), value);
+}
+
+std::optional<std::uint64_t> StateStore::load_meta(std::string_view key) {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), handles_[0], rocksdb::Slice(key.data(), key.size()), &value);
+  if (!s.ok() || value.size() < 8) return std::nullopt;
+  return get_u64(value, 0);
+}
+
+void StateStore::put_meta(rocksdb::WriteBatch& batch, std::string_view key, std::uint64_t v) {
+  std::string value;
+  put_u64(value, v);
+  batch.Put(handles_[0], rocksdb::Slice(key.data(), key.size()), value);
+}
+
+Status<std::string> StateStore::commit(rocksdb::WriteBatch& batch) {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync_;
+  auto s = db_->Write(wo, &batch);
+  if (!s.ok()) return Unexpected{"state write failed: " + s.ToString()};
+  return {};
+}
+
+rocksdb::ColumnFamilyHandle* StateStore::column_family(std::string_view name) {
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == name) return handles_[i];
+  }
+  return nullptr;
+}
+
+}  // namespace yuqing::state

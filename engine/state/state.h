@@ -1,0 +1,72 @@
+#pragma once
+// State store: one RocksDB database per engine, in the state directory.
+//
+// Column families (created on open):
+//   default   - small named values (put_meta/load_meta), e.g. the dead-letter file length
+//   offsets   - source positions: where each input resumes after a restart
+// Later stages add their own (buckets, alerts, outbox) through column_family().
+//
+// Everything one processed batch changes is written in ONE WriteBatch (stage updates + the
+// source position + the dead-letter file length), so after a kill -9 the engine resumes
+// exactly after the last committed batch: nothing counted twice, nothing lost.
+//
+// Threading: open/load_position before the pipeline starts; commit() from the single worker
+// thread that owns the batch; column_family() is safe from any thread after open.
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/base/result.h"
+
+namespace yuqing::state {
+
+// Where a source resumes. Stored little-endian as 2 x uint64.
+struct SourcePosition {
+  std::uint64_t offset = 0;   // source-specific: byte offset in a file, record index in the demo
+  std::uint64_t records = 0;  // records (lines) consumed up to offset, for the accounting
+};
+
+struct StateOptions {
+  bool sync_writes = false;  // Default: false (survives process crash; true also power loss)
+  // Extra column families a stage needs, created if missing.
+  std::vector<std::string> extra_column_families;
+};
+
+class StateStore {
+ public:
+  static Result<std::unique_ptr<StateStore>, std::string> open(const std::string& dir,
+                                                               StateOptions options = {});
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  std::optional<SourcePosition> load_position(std::string_view source_key);
+  // Adds the position update to `batch` (does not write).
+  void put_position(rocksdb::WriteBatch& batch, std::string_view source_key, const SourcePosition& pos);
+  // Small named counters kept with the state (e.g. the dead-letter file length).
+  std::optional<std::uint64_t> load_meta(std::string_view key);
+  void put_meta(rocksdb::WriteBatch& batch, std::string_view key, std::uint64_t value);
+  // Writes the batch atomically.
+  Status<std::string> commit(rocksdb::WriteBatch& batch);
+
+  rocksdb::DB* db() { return db_.get(); }
+  // nullptr when the family was not requested at open.
+  rocksdb::ColumnFamilyHandle* column_family(std::string_view name);
+
+ private:
+  StateStore() = default;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::vector<std::string> names_;
+  rocksdb::ColumnFamilyHandle* offsets_ = nullptr;
+  bool sync_ = false;
+};
+
+}  // namespace yuqing::state

@@ -1,0 +1,312 @@
+// Process-level tests of `yuqing run`: the real binary on generated input with bad lines mixed
+// in; the accounting (input = processed + dead-lettered) is checked through the summary line,
+// the dead-letter file and a live /metrics scrape.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "tests/support/support.h"
+
+namespace yuqing {
+namespace {
+
+using testing::BackgroundProcess;
+using testing::run_process;
+using testing::TempDir;
+
+// An independent reference for "is this line a valid mention": Boost.JSON plus the schema's
+// required fields, written without the engine's parser.
+bool reference_valid(const std::string& line) {
+  if (line.size() > 64 * 1024) return false;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(line, ec);
+  if (ec || !v.is_object()) return false;
+  const auto& o = v.as_object();
+  static const std::set<std::string> kPlatforms = {"weibo", "wechat", "douyin", "xiaohongshu", "bilibili", "zhihu",
+                                                   "kuaishou", "x", "reddit", "news", "forum", "other"};
+  auto str = [&](const char* k) { return o.contains(k) && o.at(k).is_string(); };
+  if (!str("id") || o.at("id").as_string().empty() || !str("text") || !str("platform")) return false;
+  if (!kPlatforms.count(std::string(o.at("platform").as_string()))) return false;
+  if (!o.contains("created_at")) return false;
+  const auto& t = o.at("created_at");
+  constexpr double kYear2200Ms = 7258118400000.0;  // the schema's accepted range is 1970..2200
+  if (t.is_int64() || t.is_uint64()) return t.to_number<double>() >= 0 && t.to_number<double>() < kYear2200Ms;
+  if (!t.is_string()) return false;
+  static const std::regex kRfc3339(R"((\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d))");
+  std::smatch m;
+  const std::string ts(t.as_string());
+  if (!std::regex_match(ts, m, kRfc3339)) return false;
+  auto field = [&](int i) { return std::stoi(m[i]); };
+  return field(2) >= 1 && field(2) <= 12 && field(3) >= 1 && field(3) <= 31 && field(4) < 24 && field(5) < 60 &&
+         field(6) <= 60;
+}
+
+std::uint64_t summary_field(const std::string& out, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex(name + "=(\\d+)"))) return ~0ULL;
+  return std::stoull(m[1]);
+}
+
+double metric_value(const std::string& scrape, const std::string& series) {
+  double total = 0;
+  bool found = false;
+  std::istringstream in(scrape);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(series, 0) == 0 && (line[series.size()] == ' ' || line[series.size()] == '{' ||
+                                       series.back() == '}')) {
+      total += std::stod(line.substr(line.rfind(' ') + 1));
+      found = true;
+    }
+  }
+  return found ? total : -1;
+}
+
+class RunTest : public ::testing::Test {
+ protected:
+  std::string bin = testing::yuqing_binary();
+  std::string rules = (testing::source_dir() / "rules").string();
+  TempDir dir;
+
+  // Generated mentions with bad ones mixed in, plus hand-written edge cases.
+  std::string make_input(int count, double bad_share) {
+    auto gen = run_process({bin, "gen", "--rules", rules, "--seed", "7", "--count", std::to_string(count),
+                            "--bad-share", std::to_string(bad_share)});
+    EXPECT_EQ(gen.exit_code, 0) << gen.err;
+    std::string input = gen.out;
+    input += "\xEF\xBB\xBF{\"id\":\"x:bom\",\"platform\":\"x\",\"created_at\":1700000000000,\"text\":\"bom\"}\r\n";
+    input += "\n   \n";  // blank lines: not records
+    input += "{\"id\":\"x:1\",\"platform\":\"x\",\"created_at\":\"not a time\",\"text\":\"t\"}\n";
+    input += "[1,2,3]\n";
+    input += "{\"id\":\"x:2\",\"platform\":\"x\",\"created_at\":1700000000000,\"text\":\"no newline at end\"}";
+    return input;
+  }
+};
+
+TEST_F(RunTest, ExitAtEofAccountsForEveryLine) {
+  const std::string input = make_input(3000, 0.1);
+  testing::write_file(dir.file("in.jsonl"), input);
+  std::uint64_t records = 0, valid = 0;
+  std::istringstream lines(input);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind("\xEF\xBB\xBF", 0) == 0) line = line.substr(3);
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    ++records;
+    valid += reference_valid(line) ? 1 : 0;
+  }
+  ASSERT_GT(records - valid, 250u);  // the 10% bad lines are really there
+
+  auto r = run_process({bin, "run", "--input", dir.file("in.jsonl"), "--exit-at-eof", "--rules", rules, "--state",
+                        dir.file("state"), "--http", "off", "--log-level", "warn"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(summary_field(r.out, "read"), records);
+  EXPECT_EQ(summary_field(r.out, "processed"), valid);
+  EXPECT_EQ(summary_field(r.out, "dead_lettered"), records - valid);
+  EXPECT_EQ(summary_field(r.out, "blank_lines"), 2u);
+
+  auto dlq = testing::read_lines(dir.file("state/dead-letter.jsonl"));
+  ASSERT_EQ(dlq.size(), records - valid);
+  std::set<std::string> reasons;
+  for (const auto& l : dlq) {
+    auto v = boost::json::parse(l).as_object();  // every dead letter is itself valid JSON
+    reasons.insert(std::string(v.at("reason").as_string()));
+    EXPECT_TRUE(v.contains("raw") || v.contains("raw_base64")) << l;
+  }
+  for (const char* want : {"malformed_json", "invalid_utf8", "too_large", "missing_field", "bad_type",
+                           "bad_timestamp", "bad_value"}) {
+    EXPECT_TRUE(reasons.count(want)) << "no dead letter with reason " << want;
+  }
+
+  // Running again on the same state resumes at the end: nothing is read twice.
+  auto again = run_process({bin, "run", "--input", dir.file("in.jsonl"), "--exit-at-eof", "--rules", rules,
+                            "--state", dir.file("state"), "--http", "off", "--log-level", "warn"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(summary_field(again.out, "read"), 0u);
+  EXPECT_EQ(summary_field(again.out, "resumed_from"), records);
+  EXPECT_EQ(testing::read_lines(dir.file("state/dead-letter.jsonl")).size(), records - valid);
+}
+
+TEST_F(RunTest, MetricsAgreeWithTheInputAndSigtermDrains) {
+  const std::string input = make_input(2000, 0.1);
+  testing::write_file(dir.file("in.jsonl"), input);
+  const auto port = testing::free_port();
+  // Without --exit-at-eof the engine keeps tailing the file and serving HTTP.
+  BackgroundProcess engine({bin, "run", "--input", dir.file("in.jsonl"), "--rules", rules, "--state",
+                            dir.file("state"), "--http", "127.0.0.1:" + std::to_string(port)},
+                           dir.file("out.txt"), dir.file("err.txt"));
+  std::string scrape;
+  ASSERT_TRUE(testing::eventually([&] {
+    auto r = testing::http_get(port, "/metrics");
+    scrape = r.body;
+    return r.status == 200 && metric_value(scrape, "yuqing_input_records_total") >= 2003;
+  }, 60)) << testing::read_file(dir.file("err.txt"));
+  const double in = metric_value(scrape, "yuqing_input_records_total");
+  const double processed = metric_value(scrape, "yuqing_mentions_processed_total");
+  const double dead = metric_value(scrape, "yuqing_dlq_total");
+  EXPECT_EQ(in, processed + dead);
+  EXPECT_GT(dead, 150);
+  EXPECT_GT(metric_value(scrape, "yuqing_dlq_total{reason=\"too_large\"}"), 0);
+  EXPECT_GT(metric_value(scrape, "process_resident_memory_bytes"), 0);
+  EXPECT_EQ(testing::http_get(port, "/healthz").status, 200);
+  EXPECT_EQ(testing::http_get(port, "/readyz").status, 200);
+
+  engine.signal(SIGTERM);
+  EXPECT_EQ(engine.wait(30), 0);
+  const auto out = testing::read_file(dir.file("out.txt"));
+  EXPECT_EQ(summary_field(out, "read"), static_cast<std::uint64_t>(in));
+  EXPECT_NE(testing::read_file(dir.file("err.txt")).find("draining"), std::string::npos);
+}
+
+TEST_F(RunTest, DemoStreamRunsWithNoFlagsAndStopsOnSigint) {
+  const auto port = testing::free_port();
+  // The README's default: the demo stream (here at a gentle rate), state in the working dir.
+  BackgroundProcess engine({bin, "run", "--rules", rules, "--state", dir.file("state"), "--http",
+                            "127.0.0.1:" + std::to_string(port), "--demo-rate", "500"},
+                           dir.file("out.txt"), dir.file("err.txt"));
+  ASSERT_TRUE(testing::eventually([&] {
+    auto r = testing::http_get(port, "/metrics");
+    return r.status == 200 && metric_value(r.body, "yuqing_mentions_processed_total") > 200;
+  }, 60)) << testing::read_file(dir.file("err.txt"));
+  engine.signal(SIGINT);
+  EXPECT_EQ(engine.wait(30), 0);
+  EXPECT_GT(summary_field(testing::read_file(dir.file("out.txt")), "processed"), 200u);
+}
+
+// Hot reload while a stream runs: valid changes go live, invalid ones are rejected with their
+// file:line and the old rules keep running; no mention is lost or read twice.
+TEST_F(RunTest, RulesReloadManyTimesWhileStreaming) {
+  namespace fs = std::filesystem;
+  const auto rules_copy = dir.path() / "rules";
+  fs::copy(rules, rules_copy, fs::copy_options::recursive);
+  testing::write_file(dir.file("token"), "s3cret\n");
+  testing::write_file(dir.file("engine.yaml"),
+                      "api:\n  token_file: " + dir.file("token") + "\nrules:\n  watch_interval_ms: 0\n");
+  const auto port = testing::free_port();
+  testing::write_file(dir.file("in.jsonl"), "");
+  BackgroundProcess engine({bin, "run", "--config", dir.file("engine.yaml"), "--input", dir.file("in.jsonl"),
+                            "--rules", rules_copy.string(), "--state", dir.file("state"), "--http",
+                            "127.0.0.1:" + std::to_string(port)},
+                           dir.file("out.txt"), dir.file("err.txt"));
+  ASSERT_TRUE(testing::eventually([&] { return testing::http_get(port, "/readyz").status == 200; }, 30))
+      << testing::read_file(dir.file("err.txt"));
+
+  auto gen = run_process({bin, "gen", "--rules", rules, "--seed", "11", "--count", "20000"});
+  ASSERT_EQ(gen.exit_code, 0);
+  std::vector<std::string> lines;
+  std::istringstream in(gen.out);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  const auto brand_file = (rules_copy / "brands" / "aurora-phone.yaml").string();
+  const std::string original = testing::read_file(brand_file);
+  const std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer s3cret"}};
+
+  EXPECT_EQ(testing::http_request("POST", port, "/api/v1/rules/reload").status, 401);  // no token
+  int valid = 0, invalid = 0;
+  for (int round = 0; round < 20; ++round) {
+    {  // append a slice of the stream
+      std::ofstream out(dir.file("in.jsonl"), std::ios::app);
+      for (std::size_t i = round * 1000; i < (round + 1) * 1000u; ++i) out << lines[i] << "\n";
+    }
+    if (round % 2 == 0) {
+      testing::write_file(brand_file, original + "# edit " + std::to_string(round) + "\n");
+    } else {
+      testing::write_file(brand_file, "id: aurora-phone\nname: Aurora\nlang: en\nquery: '(aurora OR'\n");
+    }
+    auto r = testing::http_request("POST", port, "/api/v1/rules/reload", "", "", auth);
+    if (round % 2 == 0) {
+      EXPECT_EQ(r.status, 200) << r.body;
+      ++valid;
+    } else {
+      EXPECT_EQ(r.status, 422) << r.body;
+      EXPECT_NE(r.body.find("aurora-phone.yaml:4:"), std::string::npos) << r.body;  // file:line of the bad query
+      ++invalid;
+    }
+  }
+  testing::write_file(brand_file, original);
+  ASSERT_EQ(testing::http_request("POST", port, "/api/v1/rules/reload", "", "", auth).status, 200);
+  ++valid;
+
+  std::string scrape;
+  ASSERT_TRUE(testing::eventually([&] {
+    scrape = testing::http_get(port, "/metrics").body;
+    return metric_value(scrape, "yuqing_input_records_total") >= 20000;
+  }, 60));
+  EXPECT_EQ(metric_value(scrape, "yuqing_rules_reload_total{result=\"error\"}"), invalid);
+  EXPECT_EQ(metric_value(scrape, "yuqing_rules_reload_total{result=\"ok\"}"), valid);
+  EXPECT_EQ(metric_value(scrape, "yuqing_rules_version"), 1 + valid);
+  auto live = testing::http_get(port, "/api/v1/rules");
+  EXPECT_EQ(live.status, 200);
+  EXPECT_NE(live.body.find("\"version\":" + std::to_string(1 + valid)), std::string::npos);
+  EXPECT_NE(live.body.find("\"id\":\"aurora-phone\""), std::string::npos);
+
+  engine.signal(SIGTERM);
+  ASSERT_EQ(engine.wait(30), 0);
+  const auto out = testing::read_file(dir.file("out.txt"));
+  EXPECT_EQ(summary_field(out, "read"), 20000u);  // nothing lost, nothing read twice
+  EXPECT_EQ(summary_field(out, "processed"), 20000u);
+  EXPECT_GT(summary_field(out, "matched"), 5000u);
+}
+
+TEST_F(RunTest, RuleFileChangesAreWatched) {
+  namespace fs = std::filesystem;
+  const auto rules_copy = dir.path() / "rules";
+  fs::copy(rules, rules_copy, fs::copy_options::recursive);
+  testing::write_file(dir.file("in.jsonl"), "");
+  const auto port = testing::free_port();
+  BackgroundProcess engine({bin, "run", "--input", dir.file("in.jsonl"), "--rules", rules_copy.string(), "--state",
+                            dir.file("state"), "--http", "127.0.0.1:" + std::to_string(port)},
+                           dir.file("out.txt"), dir.file("err.txt"));
+  ASSERT_TRUE(testing::eventually([&] { return testing::http_get(port, "/readyz").status == 200; }, 30));
+  const auto brand_file = (rules_copy / "brands" / "zephra.yaml").string();
+  // Editors replace files whole; write beside the rules and rename, so the watcher never sees
+  // a half-written file.
+  auto replace = [&](const std::string& contents) {
+    testing::write_file(dir.file("next.yaml"), contents);
+    fs::rename(dir.file("next.yaml"), brand_file);
+  };
+  replace(testing::read_file(brand_file) + "# touched\n");
+  EXPECT_TRUE(testing::eventually([&] {
+    return metric_value(testing::http_get(port, "/metrics").body, "yuqing_rules_version") == 2;
+  }, 20));
+  replace("id: zephra\nquery: 'NOT zephra'\n");  // NOT-only: rejected
+  EXPECT_TRUE(testing::eventually([&] {
+    return metric_value(testing::http_get(port, "/metrics").body, "yuqing_rules_reload_total{result=\"error\"}") == 1;
+  }, 20));
+  EXPECT_EQ(metric_value(testing::http_get(port, "/metrics").body, "yuqing_rules_version"), 2);
+  engine.signal(SIGTERM);
+  EXPECT_EQ(engine.wait(30), 0);
+  EXPECT_NE(testing::read_file(dir.file("err.txt")).find("zephra.yaml"), std::string::npos);
+}
+
+TEST_F(RunTest, UsageErrorsExitTwoAndHelpExitsZero) {
+  EXPECT_EQ(run_process({bin, "--help"}).exit_code, 0);
+  EXPECT_EQ(run_process({bin, "run", "--help"}).exit_code, 0);
+  EXPECT_EQ(run_process({bin, "gen", "--help"}).exit_code, 0);
+  EXPECT_EQ(run_process({bin}).exit_code, 2);
+  auto bad_flag = run_process({bin, "run", "--no-such-flag"});
+  EXPECT_EQ(bad_flag.exit_code, 2);
+  EXPECT_NE(bad_flag.err.find("--no-such-flag"), std::string::npos);
+  EXPECT_EQ(run_process({bin, "no-such-command"}).exit_code, 2);
+
+  testing::write_file(dir.file("bad.yaml"), "http:\n  lisen: 1\n");
+  auto bad_config = run_process({bin, "run", "--config", dir.file("bad.yaml")});
+  EXPECT_EQ(bad_config.exit_code, 2);
+  EXPECT_NE(bad_config.err.find("bad.yaml:2:3: unknown key 'http.lisen' (did you mean 'http.listen'?)"),
+            std::string::npos)
+      << bad_config.err;
+}
+
+TEST_F(RunTest, MissingInputFileIsAClearError) {
+  auto r = run_process({bin, "run", "--input", dir.file("nope.jsonl"), "--exit-at-eof", "--state",
+                        dir.file("state"), "--http", "off"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("nope.jsonl"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace yuqing

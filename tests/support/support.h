@@ -1,0 +1,90 @@
+#pragma once
+// Shared test helpers: temporary directories, running the yuqing binary, a tiny HTTP client.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace yuqing::testing {
+
+// A fresh directory under /tmp, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The repository root (YUQING_SOURCE_DIR, set by ctest) and the yuqing binary (YUQING_BINARY).
+std::filesystem::path source_dir();
+std::string yuqing_binary();
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& contents);
+std::vector<std::string> read_lines(const std::string& path);
+
+struct ProcessResult {
+  int exit_code = -1;  // -signal when killed by a signal
+  std::string out, err;
+};
+
+// Runs argv to completion (stdin from `input`), capturing stdout and stderr.
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = "",
+                          int timeout_s = 120);
+
+// A process running in the background; stdout/stderr go to files. Killed (SIGKILL) on destruction if alive.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::string& out_file, const std::string& err_file);
+  ~BackgroundProcess();
+  pid_t pid() const { return pid_; }
+  void signal(int sig);
+  // Waits for exit; returns the exit code (or -signal). -1000 on timeout.
+  int wait(int timeout_s = 60);
+  bool alive();
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+  bool reaped_ = false;
+};
+
+struct HttpResponse {
+  int status = 0;  // 0 when the connection failed
+  std::string content_type;
+  std::string body;
+};
+HttpResponse http_request(const std::string& method, std::uint16_t port, const std::string& target,
+                          const std::string& body = "", const std::string& content_type = "application/json",
+                          const std::vector<std::pair<std::string, std::string>>& headers = {});
+inline HttpResponse http_get(std::uint16_t port, const std::string& target) { return http_request("GET", port, target); }
+
+// A TCP port that was free a moment ago on 127.0.0.1.
+std::uint16_t free_port();
+
+// Polls `pred` every 50 ms until it is true or `timeout_s` passes.
+template <class Pred>
+bool eventually(Pred pred, double timeout_s = 30);
+
+}  // namespace yuqing::testing
+
+#include <chrono>
+#include <thread>
+template <class Pred>
+bool yuqing::testing::eventually(Pred pred, double timeout_s) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pred();
+}
