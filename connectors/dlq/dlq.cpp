@@ -1,5 +1,7 @@
 #include "connectors/dlq/dlq.h"
 
+#include "engine/base/text.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,28 +35,6 @@ bool is_valid_utf8(std::string_view s) {
     p += n + 1;
   }
   return true;
-}
-
-void append_json_escaped(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;
-        }
-    }
-  }
 }
 
 void append_base64(std::string& out, std::string_view bytes) {
@@ -117,11 +97,11 @@ FileSink::~FileSink() {
 void FileSink::write(const DeadLetter& letter) {
   line_.clear();
   line_ += "{\"reason\":\"";
-  append_json_escaped(line_, letter.reason);
+  text::append_json_escaped(line_, letter.reason);
   line_ += "\",\"detail\":\"";
-  append_json_escaped(line_, letter.detail);
+  text::append_json_escaped(line_, letter.detail);
   line_ += "\",\"source\":\"";
-  append_json_escaped(line_, letter.source);
+  text::append_json_escaped(line_, letter.source);
   line_ += "\",\"offset\":";
   line_ += std::to_string(letter.offset);
   line_ += ",\"size\":";
@@ -129,7 +109,7 @@ void FileSink::write(const DeadLetter& letter) {
   if (letter.truncated) line_ += ",\"truncated\":true";
   if (is_valid_utf8(letter.raw)) {
     line_ += ",\"raw\":\"";
-    append_json_escaped(line_, letter.raw);
+    text::append_json_escaped(line_, letter.raw);
   } else {
     line_ += ",\"raw_base64\":\"";
     append_base64(line_, letter.raw);

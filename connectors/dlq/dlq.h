@@ -60,9 +60,6 @@ class FileSink {
   bool failed_ = false;
 };
 
-// Appends `s` to `out` as the contents of a JSON string (no quotes), escaping as needed.
-// `s` must be valid UTF-8.
-void append_json_escaped(std::string& out, std::string_view s);
 void append_base64(std::string& out, std::string_view bytes);
 bool is_valid_utf8(std::string_view s);
 

@@ -12,6 +12,7 @@
 #include "connectors/source/demo_source.h"
 #include "connectors/source/source.h"
 #include "engine/base/log.h"
+#include "engine/base/text.h"
 #include "engine/config/config.h"
 #include "engine/http/server.h"
 #include "engine/match/match_stage.h"
@@ -115,30 +116,30 @@ bool authorized(const http::Request& req, const std::string& token) {
 
 std::string rules_json(const match::RuleSet& rs, std::uint64_t version, const reload::ReloadOutcome& last) {
   std::string out = "{\"version\":" + std::to_string(version) + ",\"content_hash\":";
-  match::append_json_string(out, rs.version());
+  text::append_json_string(out, rs.version());
   out += ",\"compile_ms\":" + std::to_string(rs.compile_ms()) + ",\"last_reload\":{\"ok\":";
   out += last.ok ? "true" : "false";
   out += ",\"messages\":[";
   for (std::size_t i = 0; i < last.messages.size(); ++i) {
     if (i) out += ',';
-    match::append_json_string(out, last.messages[i]);
+    text::append_json_string(out, last.messages[i]);
   }
   out += "]},\"rules\":[";
   for (std::size_t i = 0; i < rs.rule_count(); ++i) {
     const auto& r = rs.rule(i);
     if (i) out += ',';
     out += "{\"id\":";
-    match::append_json_string(out, r.id);
+    text::append_json_string(out, r.id);
     out += ",\"name\":";
-    match::append_json_string(out, r.name);
+    text::append_json_string(out, r.name);
     out += ",\"lang\":";
-    match::append_json_string(out, r.lang);
+    text::append_json_string(out, r.lang);
     out += ",\"enabled\":";
     out += r.enabled ? "true" : "false";
     out += ",\"query\":";
-    match::append_json_string(out, r.query);
+    text::append_json_string(out, r.query);
     out += ",\"file\":";
-    match::append_json_string(out, r.file);
+    text::append_json_string(out, r.file);
     out += "}";
   }
   out += "]}\n";

@@ -1,5 +1,7 @@
 #include "engine/config/config.h"
 
+#include "engine/base/text.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -164,8 +166,7 @@ void walk(const YAML::Node& node, const std::string& prefix, const std::string& 
     const bool is_section = opt == nullptr && !children_of(dotted).empty();
     if (opt == nullptr && !is_section) {
       std::string msg = where(path, it->first.Mark()) + "unknown key '" + dotted + "'";
-      const auto siblings = children_of(prefix);
-      auto hint = closest(key, {siblings.begin(), siblings.end()});
+      auto hint = text::closest(key, children_of(prefix));
       if (!hint.empty()) msg += " (did you mean '" + (prefix.empty() ? hint : prefix + "." + hint) + "'?)";
       errors.push_back({msg});
       continue;
@@ -197,27 +198,6 @@ const std::vector<OptionInfo>& options() {
     return v;
   }();
   return kInfos;
-}
-
-std::string closest(std::string_view word, const std::vector<std::string_view>& candidates) {
-  std::string_view best;
-  std::size_t best_d = std::numeric_limits<std::size_t>::max();
-  for (auto c : candidates) {
-    std::vector<std::size_t> prev(c.size() + 1), cur(c.size() + 1);
-    for (std::size_t j = 0; j <= c.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= word.size(); ++i) {
-      cur[0] = i;
-      for (std::size_t j = 1; j <= c.size(); ++j) {
-        std::size_t sub = prev[j - 1] + (word[i - 1] == c[j - 1] ? 0 : 1);
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-      }
-      std::swap(prev, cur);
-    }
-    if (prev[c.size()] < best_d) { best_d = prev[c.size()]; best = c; }
-  }
-  // Only suggest when the edit is small relative to the word.
-  if (best.empty() || best_d > std::max<std::size_t>(2, word.size() / 3)) return "";
-  return std::string(best);
 }
 
 Result<EngineConfig, std::vector<ConfigError>> load_file(const std::string& path, EngineConfig base) {

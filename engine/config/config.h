@@ -65,7 +65,4 @@ Result<EngineConfig, std::vector<ConfigError>> load_file(const std::string& path
 // Effective DLQ path for a config.
 std::string dlq_path(const EngineConfig& cfg);
 
-// Levenshtein-closest candidate for "did you mean" hints; empty when nothing is close.
-std::string closest(std::string_view word, const std::vector<std::string_view>& candidates);
-
 }  // namespace yuqing::config

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "engine/base/log.h"
+#include "engine/base/text.h"
 
 namespace yuqing::http {
 namespace beast = boost::beast;
@@ -15,26 +16,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-std::string json_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -86,8 +67,11 @@ Response problem(unsigned status, std::string_view title, std::string_view detai
   Response r;
   r.status = status;
   r.content_type = "application/problem+json";
-  r.body = "{\"type\":\"about:blank\",\"title\":\"" + json_escape(title) + "\",\"status\":" + std::to_string(status) +
-           ",\"detail\":\"" + json_escape(detail) + "\"}\n";
+  r.body = "{\"type\":\"about:blank\",\"title\":";
+  text::append_json_string(r.body, title);
+  r.body += ",\"status\":" + std::to_string(status) + ",\"detail\":";
+  text::append_json_string(r.body, detail);
+  r.body += "}\n";
   return r;
 }
 

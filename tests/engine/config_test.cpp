@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/base/text.h"
 #include "tests/support/support.h"
 
 namespace yuqing::config {
@@ -84,8 +85,8 @@ TEST(Config, EveryDeclaredOptionHasADescriptionAndIsDocumented) {
 }
 
 TEST(Config, ClosestSuggestsOnlySmallEdits) {
-  EXPECT_EQ(closest("lisen", {"listen", "level"}), "listen");
-  EXPECT_EQ(closest("zzzzzzzz", {"listen", "level"}), "");
+  EXPECT_EQ(text::closest("lisen", {"listen", "level"}), "listen");
+  EXPECT_EQ(text::closest("zzzzzzzz", {"listen", "level"}), "");
 }
 
 }  // namespace

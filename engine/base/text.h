@@ -1,0 +1,23 @@
+#pragma once
+// Small text helpers shared by every module: "did you mean" suggestions and JSON string
+// escaping. Kept here so config, rules, policy and sinks say things the same way.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace yuqing::text {
+
+// Levenshtein distance (bytes).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word` when the edit is small relative to its length; "" if none.
+std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+
+// Appends `s` to `out` as the inside of a JSON string (no quotes). `s` must be valid UTF-8.
+void append_json_escaped(std::string& out, std::string_view s);
+// Appends "s" with quotes.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace yuqing::text
