@@ -117,7 +117,8 @@ std::vector<RuleSpec> specs_of(const std::vector<GenRule>& rules) {
   std::vector<RuleSpec> specs;
   for (std::size_t i = 0; i < rules.size(); ++i) {
     RuleSpec s;
-    s.id = "r" + std::to_string(i);
+    s.id = "r";
+    s.id += std::to_string(i);
     s.query = query_of(rules[i]);
     s.competitors = {"r0"};
     specs.push_back(std::move(s));
@@ -223,7 +224,11 @@ struct Re2Baseline {
 std::string re2_pattern(int t) {
   const std::string& w = vocab().words[static_cast<std::size_t>(t)];
   const std::string q = re2::RE2::QuoteMeta(w);
-  return vocab().latin[static_cast<std::size_t>(t)] ? "\\b" + q + "\\b" : q;
+  if (!vocab().latin[static_cast<std::size_t>(t)]) return q;
+  std::string p = "\\b";
+  p += q;
+  p += "\\b";
+  return p;
 }
 
 Re2Baseline& re2_baseline(int n) {

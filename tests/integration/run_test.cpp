@@ -155,6 +155,14 @@ TEST_F(RunTest, MetricsAgreeWithTheInputAndSigtermDrains) {
   EXPECT_GT(metric_value(scrape, "process_resident_memory_bytes"), 0);
   EXPECT_EQ(testing::http_get(port, "/healthz").status, 200);
   EXPECT_EQ(testing::http_get(port, "/readyz").status, 200);
+  // The exposition follows Prometheus' naming and format rules (scripts/setup.sh installs promtool).
+  if (std::filesystem::exists("/usr/bin/promtool")) {
+    auto lint = run_process({"/usr/bin/promtool", "check", "metrics"}, scrape);
+    EXPECT_EQ(lint.exit_code, 0) << lint.out << lint.err;
+    EXPECT_EQ(lint.out + lint.err, "");
+  } else {
+    ADD_FAILURE() << "promtool is missing: run scripts/setup.sh";
+  }
 
   engine.signal(SIGTERM);
   EXPECT_EQ(engine.wait(30), 0);
