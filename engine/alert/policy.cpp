@@ -13,10 +13,6 @@
 namespace yuqing::alert {
 namespace {
 
-constexpr std::array<std::string_view, kDetectorCount> kDetectorNames = {
-    "negative_volume_spike", "negative_ratio",       "sentiment_drop", "influencer_negative",
-    "crisis_term_burst",     "share_of_voice_swing", "story_velocity",
-};
 
 // What each detector accepts: its parameters and its per-tier threshold names.
 struct DetectorSchema {
@@ -171,7 +167,8 @@ class Parser {
 
   void detectors(const YAML::Node& node, std::array<DetectorPolicy, kDetectorCount>& out, const std::string& where,
                  std::optional<Tier>* min_tier) {
-    std::vector<std::string> allowed(kDetectorNames.begin(), kDetectorNames.end());
+    std::vector<std::string> allowed;
+    for (int d = 0; d < kDetectorCount; ++d) allowed.emplace_back(detector_name(static_cast<Detector>(d)));
     if (min_tier) allowed.push_back("min_tier");
     if (!check_keys(node, allowed, where)) return;
     for (auto it = node.begin(); it != node.end(); ++it) {
@@ -196,20 +193,6 @@ class Parser {
 };
 
 }  // namespace
-
-std::string_view tier_name(Tier t) {
-  static constexpr std::array<std::string_view, kTierCount> kNames = {"P1", "P2", "P3"};
-  return kNames[static_cast<std::size_t>(t)];
-}
-
-std::string_view detector_name(Detector d) { return kDetectorNames[static_cast<std::size_t>(d)]; }
-
-std::optional<Detector> detector_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kDetectorNames.size(); ++i) {
-    if (kDetectorNames[i] == name) return static_cast<Detector>(i);
-  }
-  return std::nullopt;
-}
 
 double DetectorPolicy::param(std::string_view name, double fallback) const {
   auto it = params.find(name);

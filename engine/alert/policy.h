@@ -14,26 +14,10 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/alert/alert.h"  // Tier, Detector and their names
 #include "engine/base/result.h"
 
 namespace yuqing::alert {
-
-enum class Tier : std::uint8_t { P1 = 0, P2 = 1, P3 = 2 };
-inline constexpr int kTierCount = 3;
-std::string_view tier_name(Tier t);  // "P1"
-
-enum class Detector : std::uint8_t {
-  negative_volume_spike,
-  negative_ratio,
-  sentiment_drop,
-  influencer_negative,
-  crisis_term_burst,
-  share_of_voice_swing,
-  story_velocity,
-};
-inline constexpr int kDetectorCount = 7;
-std::string_view detector_name(Detector d);
-std::optional<Detector> detector_from_name(std::string_view name);
 
 // Crisis categories, in the order of the crisis bit mask.
 inline constexpr std::array<std::string_view, 6> kCrisisCategories = {"safety", "quality", "legal",

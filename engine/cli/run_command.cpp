@@ -211,7 +211,9 @@ int run_engine(const RunFlags& flags) {
     return kExitFailure;
   }
   auto& state = **store;
-  auto dlq = dlq::FileSink::open(config::dlq_path(cfg), state.load_meta(kDlqBytesKey));
+  // The dead-letter file belongs to this state directory: with nothing committed yet, every
+  // record in it is from a run that died before its first commit and will be written again.
+  auto dlq = dlq::FileSink::open(config::dlq_path(cfg), state.load_meta(kDlqBytesKey).value_or(0));
   if (!dlq) {
     log::error("{}", dlq.error());
     return kExitFailure;

@@ -39,7 +39,7 @@ struct Harness {
 
   void open() {
     store = std::move(state::StateStore::open(dir.file("state")).value());
-    dlq = std::move(dlq::FileSink::open(dir.file("dlq.jsonl"), store->load_meta(kDlqBytesKey)).value());
+    dlq = std::move(dlq::FileSink::open(dir.file("dlq.jsonl"), store->load_meta(kDlqBytesKey).value_or(0)).value());
     metrics = std::make_unique<metrics::Metrics>(reject_names(), "memory");
   }
   void close() {
@@ -135,6 +135,18 @@ TEST(Pipeline, UncommittedDeadLettersAreCutBackOnStart) {
   auto lines = testing::read_lines(h.dir.file("dlq.jsonl"));
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_NE(lines[0].find("malformed_json"), std::string::npos);
+}
+
+TEST(Pipeline, DeadLettersOfARunThatNeverCommittedAreCut) {
+  Harness h;
+  // A run that died before its first commit left a record (maybe half of one) behind.
+  testing::write_file(h.dir.file("dlq.jsonl"), "{\"reason\":\"malformed_json\",\"raw\":\"x");
+  h.open();
+  CaptureStage stage;
+  h.run({"bad line", good(1)}, stage);
+  auto lines = testing::read_lines(h.dir.file("dlq.jsonl"));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].rfind("{\"reason\":\"malformed_json\",\"detail\"", 0), 0u) << lines[0];
 }
 
 }  // namespace
