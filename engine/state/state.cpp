@@ -40,7 +40,11 @@ Result<std::unique_ptr<StateStore>, std::string> StateStore::open(const std::str
     }
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions(db_options));
+  for (const auto& n : names) {
+    rocksdb::ColumnFamilyOptions cf_options(db_options);
+    if (options.configure_column_family) options.configure_column_family(n, cf_options);
+    descriptors.emplace_back(n, cf_options);
+  }
 
   std::unique_ptr<StateStore> store(new StateStore());
   rocksdb::DB* raw = nullptr;

@@ -17,6 +17,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,9 @@ struct StateOptions {
   bool sync_writes = false;  // Default: false (survives process crash; true also power loss)
   // Extra column families a stage needs, created if missing.
   std::vector<std::string> extra_column_families;
+  // Called for every column family before open, e.g. to install a merge operator or a
+  // compaction filter on the family a stage owns. May be empty.
+  std::function<void(const std::string& name, rocksdb::ColumnFamilyOptions& options)> configure_column_family;
 };
 
 class StateStore {
