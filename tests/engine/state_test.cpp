@@ -31,7 +31,14 @@ TEST(StateStore, PositionsSurviveReopen) {
 TEST(StateStore, ExtraColumnFamiliesAreCreatedAndReopened) {
   testing::TempDir dir;
   {
-    auto store = StateStore::open(dir.file("s"), {false, {"buckets"}});
+    StateOptions options;
+    options.extra_column_families = {"buckets"};
+    int configured = 0;
+    options.configure_column_family = [&](const std::string& name, rocksdb::ColumnFamilyOptions&) {
+      configured += name == "buckets" ? 1 : 0;
+    };
+    auto store = StateStore::open(dir.file("s"), options);
+    EXPECT_EQ(configured, 1);
     ASSERT_TRUE(store.ok());
     ASSERT_NE((*store)->column_family("buckets"), nullptr);
     EXPECT_EQ((*store)->column_family("nope"), nullptr);
