@@ -136,8 +136,10 @@ const MatchResult& Matcher::match(const Mention& m, const RuleSet& rs) {
   if (candidates_.size() > 1) std::sort(candidates_.begin(), candidates_.end());
 
   for (const std::uint32_t r : candidates_) {
+    // A candidate whose rule is one term or an OR of terms is posted only under those terms,
+    // so it matches without evaluation.
+    if (rs.always_[r] == 0 && !eval(rs, rs.roots_[r])) continue;
     const RuleSet::Rule& rule = rs.rules_[r];
-    if (!eval(rs, rule.root)) continue;
     ++counters_[r];
     BrandMatch b;
     b.rule = r;

@@ -300,18 +300,17 @@ class RuleSetBuilder {
       rs.literal_terms_.insert(rs.literal_terms_.end(), lt[l].begin(), lt[l].end());
     }
     rs.literal_terms_begin_.push_back(static_cast<std::uint32_t>(rs.literal_terms_.size()));
-    // term -> enabled rules whose query uses it (any polarity: a rule is evaluated when any
-    // of its terms occurs; anchored queries guarantee no match is missed)
+    // term -> enabled rules that must be evaluated when it occurs. Only a rule's ANCHOR terms
+    // are posted: a set of terms at least one of which occurs whenever the rule matches
+    // (every query is anchored, see parse_query). For AND the cheapest anchored part is
+    // chosen, so `a AND b` is evaluated only when the rarer-looking term (the longer literal)
+    // occurs, and NOT terms never trigger an evaluation.
     std::vector<std::vector<std::uint32_t>> tr(nt);
     for (std::uint32_t r = 0; r < rs.rules_.size(); ++r) {
       if (!rs.rules_[r].spec.enabled) continue;
-      std::vector<std::uint32_t> stack{rs.rules_[r].root};
       std::vector<std::uint32_t> terms;
-      while (!stack.empty()) {
-        const RuleSet::Node& n = rs.nodes_[stack.back()];
-        stack.pop_back();
-        if (n.kind == NodeKind::term) terms.push_back(n.arg);
-        for (std::uint32_t i = 0; i < n.child_count; ++i) stack.push_back(rs.children_[n.child_begin + i]);
+      if (!anchors(rs.rules_[r].root, terms)) {  // cannot happen for parsed queries; be safe
+        collect_all_terms(rs.rules_[r].root, terms);
       }
       std::sort(terms.begin(), terms.end());
       terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
@@ -327,6 +326,64 @@ class RuleSetBuilder {
     }
     rs.term_rules_begin_.push_back(static_cast<std::uint32_t>(rs.term_rules_.size()));
     rs.term_groups_begin_.push_back(static_cast<std::uint32_t>(rs.term_groups_.size()));
+    for (const RuleSet::Rule& r : rs.rules_) {
+      rs.roots_.push_back(r.root);
+      const RuleSet::Node& n = rs.nodes_[r.root];
+      bool always = n.kind == NodeKind::term;
+      if (n.kind == NodeKind::any_of) {
+        always = true;
+        for (std::uint32_t i = 0; i < n.child_count; ++i) {
+          always = always && rs.nodes_[rs.children_[n.child_begin + i]].kind == NodeKind::term;
+        }
+      }
+      rs.always_.push_back(always ? 1 : 0);
+    }
+  }
+
+  // Appends an anchor set of `node` to `out`; false when the node is not anchored.
+  bool anchors(std::uint32_t node, std::vector<std::uint32_t>& out) const {
+    const RuleSet& rs = *rs_;
+    const RuleSet::Node& n = rs.nodes_[node];
+    const std::uint32_t* kids = rs.children_.data() + n.child_begin;
+    switch (n.kind) {
+      case NodeKind::term:
+        out.push_back(n.arg);
+        return true;
+      case NodeKind::any_of:
+        for (std::uint32_t i = 0; i < n.child_count; ++i) {
+          if (!anchors(kids[i], out)) return false;
+        }
+        return true;
+      case NodeKind::all_of:
+      case NodeKind::near: {
+        std::vector<std::uint32_t> best;
+        double best_cost = 0;
+        bool found = false;
+        for (std::uint32_t i = 0; i < n.child_count; ++i) {
+          std::vector<std::uint32_t> a;
+          if (!anchors(kids[i], a)) continue;
+          double cost = 0;  // shorter literals occur more often
+          for (std::uint32_t t : a) cost += 1.0 / static_cast<double>(rs.literals_[rs.terms_[t].literal].size());
+          if (!found || cost < best_cost) {
+            best = std::move(a);
+            best_cost = cost;
+            found = true;
+          }
+        }
+        out.insert(out.end(), best.begin(), best.end());
+        return found;
+      }
+      case NodeKind::none_of:
+      case NodeKind::field:
+        return false;
+    }
+    return false;
+  }
+
+  void collect_all_terms(std::uint32_t node, std::vector<std::uint32_t>& out) const {
+    const RuleSet::Node& n = rs_->nodes_[node];
+    if (n.kind == NodeKind::term) out.push_back(n.arg);
+    for (std::uint32_t i = 0; i < n.child_count; ++i) collect_all_terms(rs_->children_[n.child_begin + i], out);
   }
 
   bool compile_db() {

@@ -147,6 +147,8 @@ class RuleSet {
   };
 
   std::vector<Rule> rules_;
+  std::vector<std::uint32_t> roots_;  // rules_[r].root, packed for the hot loop
+  std::vector<std::uint8_t> always_;  // 1 = a term or an OR of terms: matched once a candidate
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> children_;
   std::vector<FieldFilter> fields_;

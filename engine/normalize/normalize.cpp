@@ -182,42 +182,57 @@ std::size_t Normalizer::append(std::string_view piece) {
   const std::size_t start = size_;
   const auto* s = reinterpret_cast<const unsigned char*>(piece.data());
   const std::size_t n = piece.size();
-  char* out = buf_.data();
-  std::uint32_t* map = map_.data();
+  char* __restrict out = buf_.data();
+  std::uint32_t* __restrict map = map_.data();
   std::size_t o = size_;
   bool last_space = true;  // also drops leading white space
   std::size_t i = 0;
   const FoldTable& t = *table_;
   while (i < n) {
     const unsigned char c = s[i];
-    if (c < 0x80) {
+    if (c < 0x80) {  // ASCII: one table lookup
+      // Branch-free: always write, advance unless this is a repeated space.
       const char f = t.ascii(c);
-      if (f == ' ') {
-        if (!last_space) {
-          out[o] = ' ';
-          map[o++] = static_cast<std::uint32_t>(i);
-          last_space = true;
-        }
-      } else {
-        out[o] = f;
-        map[o++] = static_cast<std::uint32_t>(i);
-        last_space = false;
-      }
+      const bool space = f == ' ';
+      out[o] = f;
+      map[o] = static_cast<std::uint32_t>(i);
+      o += static_cast<std::size_t>(!(space && last_space));
+      last_space = space;
       ++i;
       continue;
     }
-    std::size_t len = 0;
-    const char32_t cp = decode_utf8(s, n, i, len);
+    char32_t cp;
+    std::size_t len;
+    if ((c & 0xf0) == 0xe0 && i + 2 < n && (s[i + 1] & 0xc0) == 0x80 && (s[i + 2] & 0xc0) == 0x80) {
+      // Three-byte sequences (all of CJK): the common case, decoded inline.
+      cp = (static_cast<char32_t>(c & 0x0f) << 12) | (static_cast<char32_t>(s[i + 1] & 0x3f) << 6) |
+           (s[i + 2] & 0x3f);
+      len = 3;
+      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) {
+        cp = 0xfffd;
+        len = 1;
+      }
+    } else {
+      cp = decode_utf8(s, n, i, len);
+    }
     const char32_t f = t.fold(cp);
-    if (f == ' ') {
+    const auto src = static_cast<std::uint32_t>(i);
+    if (f == cp && len == 3) {  // unchanged: copy the bytes
+      out[o] = static_cast<char>(s[i]);
+      out[o + 1] = static_cast<char>(s[i + 1]);
+      out[o + 2] = static_cast<char>(s[i + 2]);
+      map[o] = map[o + 1] = map[o + 2] = src;
+      o += 3;
+      last_space = false;
+    } else if (f == ' ') {
       if (!last_space) {
         out[o] = ' ';
-        map[o++] = static_cast<std::uint32_t>(i);
+        map[o++] = src;
         last_space = true;
       }
     } else if (f != 0) {
       const std::size_t k = encode_utf8(f, out + o);
-      for (std::size_t j = 0; j < k; ++j) map[o + j] = static_cast<std::uint32_t>(i);
+      for (std::size_t j = 0; j < k; ++j) map[o + j] = src;
       o += k;
       last_space = false;
     }
