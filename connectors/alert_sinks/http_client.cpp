@@ -168,7 +168,9 @@ HttpReply HttpClient::request(std::string_view method, const Url& url, std::stri
     return reply;
   }
   beast::ssl_stream<beast::tcp_stream> stream(io, *ctx);
-  if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
+  // SSL_set_tlsext_host_name() is a macro with a C cast; this is what it expands to.
+  if (SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+               const_cast<char*>(url.host.c_str())) != 1) {
     reply.error = "cannot set TLS server name";
     return reply;
   }

@@ -57,6 +57,10 @@ struct SinkConfig {
   std::string name;  // unique, [a-z0-9][a-z0-9_-]*; metric label and outbox key
   SinkType type = SinkType::webhook;
   std::string url;   // http(s):// endpoint (all types but file). Chat robots: the robot's webhook URL.
+  // Robot URLs carry their key (WeCom ?key=, DingTalk ?access_token=, Slack's path): read the
+  // URL from an environment variable or a file instead, like a secret. One of url/url_env/url_file.
+  std::string url_env;
+  std::string url_file;
   std::string path;  // file: JSONL file to append to ("-" = stdout)
   bool fsync = false;  // file: fsync after each alert
   // Secret: webhook HMAC key, Feishu / DingTalk signing secret, Alertmanager bearer token.
@@ -102,5 +106,7 @@ Result<std::unique_ptr<AlertSink>, std::string> build_sink(const SinkConfig& con
 
 // Reads the secret of a config ("" when it has none). Exposed for tests.
 Result<std::string, std::string> read_secret(const SinkConfig& config);
+// The endpoint URL of a config (url, or read from url_env / url_file).
+Result<std::string, std::string> resolve_url(const SinkConfig& config);
 
 }  // namespace yuqing::alert_sinks

@@ -1,0 +1,100 @@
+#pragma once
+// AlertService: the stateful side of alerting inside the engine.
+//
+// - Feeds the Evaluator: negative mentions as they are processed (influencer detector) and,
+//   when the event-time watermark crosses minute boundaries, every window detector.
+// - Turns incident changes into Alert records (reason in the brand's language, metrics,
+//   crisis terms) and writes them, the incident state and the alert history INTO THE BATCH
+//   being committed, together with one outbox entry per routed sink. So an alert change is
+//   committed atomically with the state that caused it, survives kill -9, and keeps its id.
+// - Serves GET /api/v1/alerts?brand=&since= and POST /api/v1/alerts/{id}/ack (bearer token).
+//
+// Column family `alerts`: "i/<brand>\x1f<detector>" incident state, "h/<id>" latest alert JSON,
+// "a/<id>" acknowledgement.
+//
+// Threading: on_negative_mention() and on_batch_commit() run on the pipeline worker thread.
+// HTTP handlers read RocksDB; an acknowledgement is queued (one mutex, taken per batch by the
+// worker) and applied at the next batch, and its record is written at once.
+
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/alert/alert.h"
+#include "engine/alert/evaluator.h"
+#include "engine/alert/policy.h"
+#include "engine/base/result.h"
+#include "engine/state/state.h"
+
+namespace yuqing::http {
+class Server;
+}
+namespace yuqing::alert_sinks {
+class Outbox;
+}
+
+namespace yuqing::alert {
+
+inline constexpr std::string_view kAlertsColumnFamily = "alerts";
+
+struct BrandInfo {
+  std::string id;
+  std::string name;
+  std::string lang;  // zh or en
+  std::vector<std::string> competitors;
+};
+
+class AlertService {
+ public:
+  // outbox may be nullptr (no sinks configured: alerts are kept and served, not sent).
+  AlertService(state::StateStore& store, alert_sinks::Outbox* outbox, prometheus::Registry& registry);
+
+  // Loads incidents saved by an earlier run (ids stay stable across restarts).
+  Status<std::string> restore();
+
+  // Brands and policy in force; called at start and on every rules reload (worker thread or
+  // before the pipeline starts).
+  void configure(std::vector<BrandInfo> brands, std::shared_ptr<const Policy> policy);
+
+  // A mention about `brand` was processed (worker thread).
+  void on_mention(const std::string& brand, std::int64_t event_ms, bool negative, std::int64_t followers,
+                  bool verified, std::uint32_t crisis_mask);
+
+  // Evaluates window detectors at each minute boundary the watermark crossed and writes every
+  // change into `batch` (worker thread, from the stage's on_batch_commit).
+  void on_batch_commit(rocksdb::WriteBatch& batch, const WindowReader& windows);
+
+  void register_routes(http::Server& server, const std::string& api_token);
+
+  std::uint64_t notifications() const { return notifications_; }
+  std::int64_t watermark_ms() const { return watermark_ms_; }
+
+ private:
+  void emit(const IncidentChange& change, rocksdb::WriteBatch& batch);
+  Alert to_alert(const IncidentChange& change) const;
+  const BrandInfo* brand(std::string_view id) const;
+
+  state::StateStore& store_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  alert_sinks::Outbox* outbox_;
+  Evaluator evaluator_;
+  std::vector<BrandInfo> brands_;
+  std::vector<BrandRef> refs_;
+  std::shared_ptr<const Policy> policy_;
+  std::vector<IncidentChange> pending_;  // from on_mention, written at commit
+  std::int64_t watermark_ms_ = 0;        // newest event time seen
+  std::int64_t evaluated_minute_ = 0;    // last minute boundary evaluated
+  std::uint64_t notifications_ = 0;
+  std::mutex ack_mu_;
+  std::vector<std::pair<std::string, std::string>> pending_acks_;  // (id, by)
+  prometheus::Family<prometheus::Counter>& alerts_total_;
+};
+
+}  // namespace yuqing::alert

@@ -1,0 +1,400 @@
+// BatchAggregator: per-batch in-memory aggregation, the recent-story table, the top-mention
+// rings, lateness/retention accounting and the one-WriteBatch flush.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "engine/base/log.h"
+#include "engine/window/internal.h"
+
+namespace yuqing::window {
+namespace {
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void relaxed_add(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) {
+  c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+// Lossy set-associative table of recent stories, shared by all brands (bounded memory). Each
+// story is filed under its four 16-bit blocks: two SimHashes within 3 bits share at least one
+// block exactly, so one of the four probes finds it (unless it was evicted).
+class StoryTable {
+ public:
+  explicit StoryTable(std::size_t sets) : mask_(sets - 1), slots_(sets * kWays) {}
+
+  // True when a near-duplicate of `story` for `tag` was seen within `memory_min` minutes.
+  // Records the story either way (refreshing the time of a match).
+  bool seen(std::uint32_t tag, std::uint64_t story, std::int32_t minute, int bits, std::int32_t memory_min) {
+    for (int b = 0; b < 4; ++b) {
+      Slot* set = set_for(tag, b, story);
+      for (int w = 0; w < kWays; ++w) {
+        Slot& s = set[w];
+        if (s.tag == tag && std::abs(s.minute - minute) <= memory_min && hamming(s.story, story) <= bits) {
+          s.minute = std::max(s.minute, minute);
+          return true;
+        }
+      }
+    }
+    for (int b = 0; b < 4; ++b) {
+      Slot* set = set_for(tag, b, story);
+      Slot* victim = &set[0];
+      for (int w = 1; w < kWays; ++w) {
+        if (set[w].tag == 0 || set[w].minute < victim->minute) victim = &set[w];
+        if (victim->tag == 0) break;
+      }
+      *victim = Slot{tag, minute, story};
+    }
+    return false;
+  }
+
+ private:
+  static constexpr int kWays = 4;
+  struct Slot {
+    std::uint32_t tag = 0;  // brand tag; 0 = empty
+    std::int32_t minute = 0;
+    std::uint64_t story = 0;
+  };
+  Slot* set_for(std::uint32_t tag, int block, std::uint64_t story) {
+    const std::uint64_t v = (story >> (16 * block)) & 0xffff;
+    const std::uint64_t h = mix64((std::uint64_t{tag} << 32) ^ (v << 2) ^ static_cast<std::uint64_t>(block));
+    return &slots_[(h & mask_) * kWays];
+  }
+  std::size_t mask_;
+  std::vector<Slot> slots_;
+};
+
+struct Ring {
+  std::vector<TopMention> slots;  // size <= capacity; empty id = free slot
+  std::vector<bool> used;
+};
+
+struct Acc {
+  std::uint32_t brand;
+  std::uint32_t period;
+  Bucket b;
+};
+
+}  // namespace
+
+struct BatchAggregator::Impl {
+  explicit Impl(const WindowOptions& o) : stories(o.story_table_sets) {}
+
+  std::shared_ptr<const BrandTable> table;  // snapshot for the current batch
+  std::unordered_map<std::uint64_t, std::uint32_t> index;  // brand << 32 | minute -> accs[i]
+  std::vector<Acc> accs;
+  std::size_t live = 0;  // accs[0..live) in use (the rest are reused allocations)
+  std::int64_t watermark = 0;
+  std::int64_t committed_watermark = 0;
+  std::int64_t retention_day = -1;  // last day a retention pass ran for (persisted)
+  StoryTable stories;
+  std::unordered_map<std::string, Ring> rings;  // by brand id (loaded lazily)
+  std::vector<Ring*> ring_by_index;             // for the current table
+  std::unordered_map<std::string, std::string> ring_writes;  // top key -> value ("" = delete)
+  std::int64_t (*now_ms)() = &system_now_ms;
+
+  Acc& acc(std::uint32_t brand, std::uint32_t minute) {
+    const std::uint64_t key = (std::uint64_t{brand} << 32) | minute;
+    auto [it, inserted] = index.try_emplace(key, static_cast<std::uint32_t>(live));
+    if (!inserted) return accs[it->second];
+    if (live == accs.size()) accs.emplace_back();
+    Acc& a = accs[live++];
+    a.brand = brand;
+    a.period = minute;
+    a.b = Bucket{};
+    return a;
+  }
+};
+
+namespace {
+
+std::string meta_i64(std::int64_t v) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[static_cast<std::size_t>(i)] = static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff);
+  return s;
+}
+
+Ring& load_ring(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* top, std::unordered_map<std::string, Ring>& rings,
+                const std::string& brand, std::size_t capacity) {
+  auto [it, inserted] = rings.try_emplace(brand);
+  Ring& r = it->second;
+  if (!inserted) return r;
+  r.slots.resize(capacity);
+  r.used.assign(capacity, false);
+  std::string prefix = brand;
+  prefix.push_back('\0');
+  std::unique_ptr<rocksdb::Iterator> iter(db->NewIterator(rocksdb::ReadOptions(), top));
+  for (iter->Seek(prefix); iter->Valid() && iter->key().starts_with(prefix); iter->Next()) {
+    if (iter->key().size() != prefix.size() + 2) continue;
+    const auto* k = reinterpret_cast<const unsigned char*>(iter->key().data()) + prefix.size();
+    const std::size_t slot = (std::size_t{k[0]} << 8) | k[1];
+    if (slot >= capacity) continue;  // ring shrank; the entry stays until erased
+    if (decode_top(std::string_view(iter->value().data(), iter->value().size()), r.slots[slot])) r.used[slot] = true;
+  }
+  return r;
+}
+
+}  // namespace
+
+BatchAggregator::BatchAggregator(WindowStore& store) : store_(store), impl_(std::make_unique<Impl>(store.options())) {
+  impl_->watermark = impl_->committed_watermark = store.watermark_ms();
+  std::string v;
+  if (store.db_->Get(rocksdb::ReadOptions(), store.buckets_, rocksdb::Slice(kRetentionKey.data(), kRetentionKey.size()), &v)
+          .ok() &&
+      v.size() == 8) {
+    std::int64_t d = 0;
+    for (int i = 7; i >= 0; --i) d = (d << 8) | static_cast<unsigned char>(v[static_cast<std::size_t>(i)]);
+    impl_->retention_day = d;
+  }
+}
+
+BatchAggregator::~BatchAggregator() = default;
+
+void BatchAggregator::set_wall_clock(std::int64_t (*now_ms)()) { impl_->now_ms = now_ms ? now_ms : &system_now_ms; }
+
+void BatchAggregator::add(const WindowUpdate& u) {
+  Impl& m = *impl_;
+  const WindowOptions& o = store_.options_;
+  if (!m.table) {
+    m.table = store_.impl_->snapshot();
+    m.ring_by_index.assign(m.table->brands.size(), nullptr);
+  }
+  if (u.brand >= m.table->brands.size()) {
+    relaxed_add(counters_.dropped_unknown_brand);
+    return;
+  }
+  if (o.max_future_ms > 0 && u.event_ms > m.now_ms() + o.max_future_ms) {
+    relaxed_add(counters_.dropped_future);
+    return;
+  }
+  // Lateness and retention against the event-time watermark before this update.
+  if (u.event_ms < horizon(m.watermark, o.minute_retention_ms) || u.event_ms < 0 ||
+      u.event_ms / kMinuteMs > 0xffffffffLL) {
+    relaxed_add(counters_.dropped_beyond_retention);
+    return;
+  }
+  if (u.event_ms < m.watermark - o.allowed_lateness_ms) relaxed_add(counters_.late);
+  if (u.event_ms > m.watermark) m.watermark = u.event_ms;
+
+  const auto minute = static_cast<std::uint32_t>(u.event_ms / kMinuteMs);
+  Bucket& b = m.acc(u.brand, minute).b;
+  ++b.mentions;
+  if (u.label < 0) ++b.negative;
+  else if (u.label > 0) ++b.positive;
+  else ++b.neutral;
+  b.sentiment_e4 += std::lround(std::clamp(u.score, -1.0f, 1.0f) * 10000.0f);
+  b.reach += u.reach;
+  const auto p = static_cast<std::size_t>(u.platform);
+  if (p < b.platform.size()) ++b.platform[p];
+  for (std::uint32_t mask = u.aspect_mask | u.negative_aspect_mask; mask != 0; mask &= mask - 1) {
+    const int i = __builtin_ctz(mask);
+    if (u.aspect_mask & (1u << i)) ++b.aspect[static_cast<std::size_t>(i)];
+    if (u.negative_aspect_mask & (1u << i)) ++b.negative_aspect[static_cast<std::size_t>(i)];
+  }
+  for (std::uint32_t mask = u.crisis_mask & ((1u << kCrisisCount) - 1); mask != 0; mask &= mask - 1) {
+    ++b.crisis[static_cast<std::size_t>(__builtin_ctz(mask))];
+  }
+  if (u.author_hash != 0) b.authors.add_hash(mix64(u.author_hash));
+  if (u.is_repost) {
+    ++b.reposts;
+  } else if (u.story == 0) {
+    ++b.stories;  // no text to compare: its own story
+  } else if (m.stories.seen(m.table->tags[u.brand], u.story, static_cast<std::int32_t>(minute), o.near_duplicate_bits,
+                            static_cast<std::int32_t>(o.story_memory_ms / kMinuteMs))) {
+    relaxed_add(counters_.near_duplicates);
+  } else {
+    ++b.stories;
+  }
+  relaxed_add(counters_.updates);
+}
+
+bool BatchAggregator::top_mention_qualifies(std::uint32_t brand, std::uint64_t reach) const {
+  Impl& m = *impl_;
+  if (!m.table) {
+    m.table = store_.impl_->snapshot();
+    m.ring_by_index.assign(m.table->brands.size(), nullptr);
+  }
+  if (brand >= m.table->brands.size()) return false;
+  Ring*& r = m.ring_by_index[brand];
+  if (!r) r = &load_ring(store_.db_, store_.top_, m.rings, m.table->brands[brand].id, store_.options_.top_ring_size);
+  const std::int64_t stale = m.watermark - store_.options_.top_recent_ms;
+  for (std::size_t i = 0; i < r->slots.size(); ++i) {
+    if (!r->used[i] || r->slots[i].event_ms < stale || r->slots[i].reach < reach) return true;
+  }
+  return false;
+}
+
+void BatchAggregator::add_top_mention(std::uint32_t brand, const TopMentionView& v) {
+  Impl& m = *impl_;
+  if (!top_mention_qualifies(brand, v.reach)) return;
+  Ring& r = *m.ring_by_index[brand];
+  // Free slot first, then the oldest stale entry, then the lowest reach (if lower than ours).
+  const std::int64_t stale = m.watermark - store_.options_.top_recent_ms;
+  std::size_t pick = r.slots.size();
+  for (std::size_t i = 0; i < r.slots.size() && pick == r.slots.size(); ++i) {
+    if (!r.used[i]) pick = i;
+  }
+  if (pick == r.slots.size()) {
+    for (std::size_t i = 0; i < r.slots.size(); ++i) {
+      if (r.slots[i].event_ms < stale && (pick == r.slots.size() || r.slots[i].event_ms < r.slots[pick].event_ms)) pick = i;
+    }
+  }
+  if (pick == r.slots.size()) {
+    for (std::size_t i = 0; i < r.slots.size(); ++i) {
+      if (r.slots[i].reach < v.reach && (pick == r.slots.size() || r.slots[i].reach < r.slots[pick].reach)) pick = i;
+    }
+  }
+  if (pick == r.slots.size()) return;
+  TopMention& t = r.slots[pick];
+  r.used[pick] = true;
+  t.id.assign(v.id);
+  t.url.assign(v.url);
+  // Cut to 280 bytes on a UTF-8 boundary.
+  std::size_t n = std::min<std::size_t>(v.text.size(), 280);
+  while (n > 0 && n < v.text.size() && (static_cast<unsigned char>(v.text[n]) & 0xc0) == 0x80) --n;
+  t.text.assign(v.text.substr(0, n));
+  t.author_name.assign(v.author_name.substr(0, 200));
+  t.platform = v.platform;
+  t.followers = v.followers;
+  t.reach = v.reach;
+  t.score = v.score;
+  t.label = v.label;
+  t.event_ms = v.event_ms;
+  t.author_hash = v.author_hash;
+  std::string value;
+  encode_top(value, t);
+  m.ring_writes[top_key(m.table->brands[brand].id, static_cast<std::uint16_t>(pick))] = std::move(value);
+}
+
+void BatchAggregator::flush(rocksdb::WriteBatch& batch) {
+  Impl& m = *impl_;
+  const WindowOptions& o = store_.options_;
+  auto* cf = store_.buckets_;
+  std::string key, value;
+  std::uint64_t merges = 0;
+  if (m.live > 0) {
+    // Roll-ups: sum the batch's minutes into their hours and days, then one Merge per key.
+    std::unordered_map<std::uint64_t, Bucket> hours, days;
+    for (std::size_t i = 0; i < m.live; ++i) {
+      Acc& a = m.accs[i];
+      const std::uint64_t hk = (std::uint64_t{a.brand} << 32) | (a.period / 60);
+      const std::uint64_t dk = (std::uint64_t{a.brand} << 32) | (a.period / 1440);
+      hours[hk].merge(a.b);
+      days[dk].merge(a.b);
+      const auto& id = m.table->brands[a.brand].id;
+      bucket_key(key, id, Gran::minute, a.period);
+      value.clear();
+      a.b.encode(value);
+      batch.Merge(cf, key, value);
+      ++merges;
+    }
+    for (auto* level : {&hours, &days}) {
+      const Gran g = level == &hours ? Gran::hour : Gran::day;
+      for (auto& [k, b] : *level) {
+        bucket_key(key, m.table->brands[k >> 32].id, g, static_cast<std::uint32_t>(k & 0xffffffff));
+        value.clear();
+        b.encode(value);
+        batch.Merge(cf, key, value);
+        ++merges;
+      }
+    }
+  }
+  if (m.watermark != m.committed_watermark) {
+    batch.Put(cf, rocksdb::Slice(kWatermarkKey.data(), kWatermarkKey.size()), meta_i64(m.watermark));
+  }
+  // Retention: once per event-time day, range-delete every brand's buckets below the horizons
+  // (brands found by a skip scan, so brands no longer configured are cleaned up too).
+  const std::int64_t today = m.watermark / kDayMs;
+  if (m.watermark > 0 && today > m.retention_day) {
+    const std::int64_t hm = horizon(m.watermark, o.minute_retention_ms) / kMinuteMs;
+    const std::int64_t hh = horizon(m.watermark, o.hour_retention_ms) / kHourMs;
+    const std::int64_t hd = horizon(m.watermark, o.day_retention_ms) / kDayMs;
+    std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(rocksdb::ReadOptions(), cf));
+    std::string lo, hi;
+    for (it->Seek(rocksdb::Slice("\x01", 1)); it->Valid();) {
+      std::string_view brand;
+      Gran g{};
+      std::uint32_t period = 0;
+      const std::string_view k(it->key().data(), it->key().size());
+      if (!parse_bucket_key(k, brand, g, period)) {
+        it->Next();
+        continue;
+      }
+      const std::string b(brand);
+      for (auto [gg, cut] : {std::pair{Gran::minute, hm}, std::pair{Gran::hour, hh}, std::pair{Gran::day, hd}}) {
+        if (cut <= 0) continue;
+        bucket_key(lo, b, gg, 0);
+        bucket_key(hi, b, gg, static_cast<std::uint32_t>(cut));
+        batch.DeleteRange(cf, lo, hi);
+      }
+      std::string next = b;
+      next.push_back('\x01');
+      it->Seek(next);
+    }
+    // Top-mention rings keep their entries until replaced; entries older than minute
+    // retention are dropped here so no mention outlives its buckets.
+    for (auto& [brand, ring] : m.rings) {
+      for (std::size_t i = 0; i < ring.slots.size(); ++i) {
+        if (ring.used[i] && ring.slots[i].event_ms < hm * kMinuteMs) {
+          ring.used[i] = false;
+          ring.slots[i] = TopMention{};
+          m.ring_writes[top_key(brand, static_cast<std::uint16_t>(i))] = std::string();
+        }
+      }
+    }
+    m.retention_day = today;
+    batch.Put(cf, rocksdb::Slice(kRetentionKey.data(), kRetentionKey.size()), meta_i64(today));
+  }
+  for (auto& [k, v] : m.ring_writes) {
+    if (v.empty()) batch.Delete(store_.top_, k);
+    else batch.Put(store_.top_, k, v);
+  }
+  m.ring_writes.clear();
+
+  m.index.clear();
+  m.live = 0;
+  m.committed_watermark = m.watermark;
+  store_.watermark_.store(m.watermark, std::memory_order_release);
+  m.table.reset();  // next batch picks up the newest brand table
+  m.ring_by_index.clear();
+  relaxed_add(counters_.merges, merges);
+  relaxed_add(counters_.flushes);
+}
+
+std::size_t WindowStore::erase_author(std::uint64_t author_hash, rocksdb::WriteBatch& batch) {
+  if (author_hash == 0) return 0;
+  auto& m = *aggregator_->impl_;
+  // Rings of every brand with persisted entries, not only the ones loaded so far.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), top_));
+  std::vector<std::string> brands;
+  for (it->Seek(rocksdb::Slice("\x01", 1)); it->Valid();) {
+    const std::string_view k(it->key().data(), it->key().size());
+    const auto nul = k.find('\0');
+    if (nul == std::string_view::npos) { it->Next(); continue; }
+    brands.emplace_back(k.substr(0, nul));
+    std::string next = brands.back();
+    next.push_back('\x01');
+    it->Seek(next);
+  }
+  std::size_t erased = 0;
+  for (const auto& b : brands) {
+    Ring& r = load_ring(db_, top_, m.rings, b, options_.top_ring_size);
+    for (std::size_t i = 0; i < r.slots.size(); ++i) {
+      if (r.used[i] && r.slots[i].author_hash == author_hash) {
+        r.used[i] = false;
+        r.slots[i] = TopMention{};
+        const std::string k = top_key(b, static_cast<std::uint16_t>(i));
+        m.ring_writes.erase(k);
+        batch.Delete(top_, k);
+        ++erased;
+      }
+    }
+  }
+  log::info("Erased {} top-mention entries of one author (unique-author sketches cannot forget an author).", erased);
+  return erased;
+}
+
+}  // namespace yuqing::window

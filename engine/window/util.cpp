@@ -1,0 +1,209 @@
+// Small free functions of the window module: names, window/time parsing, SimHash.
+#include <array>
+#include <cctype>
+#include <string>
+#include <vector>
+#include <charconv>
+#include <cstring>
+
+#include "engine/window/window.h"
+
+namespace yuqing::window {
+
+std::string_view crisis_name(int index) {
+  static constexpr std::array<std::string_view, kCrisisCount> kNames = {"safety", "quality", "legal",
+                                                                        "service", "reputation", "privacy"};
+  return index >= 0 && index < kCrisisCount ? kNames[static_cast<std::size_t>(index)] : std::string_view{};
+}
+
+std::optional<Metric> metric_from_name(std::string_view name) {
+  if (name == "mentions") return Metric::mentions;
+  if (name == "negatives" || name == "negative") return Metric::negatives;
+  if (name == "stories") return Metric::stories;
+  if (name == "reach") return Metric::reach;
+  return std::nullopt;
+}
+
+std::string_view baseline_kind_name(Baseline::Kind k) {
+  switch (k) {
+    case Baseline::Kind::seasonal: return "seasonal";
+    case Baseline::Kind::ewma: return "ewma";
+    case Baseline::Kind::insufficient_history: return "insufficient_history";
+  }
+  return "insufficient_history";
+}
+
+Result<std::int64_t, std::string> parse_window(std::string_view text) {
+  const std::string shown(text);
+  if (text.empty()) return Unexpected{std::string("empty window; use e.g. 5m, 1h, 24h, 7d")};
+  std::int64_t n = 0;
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  if (ec != std::errc() || ptr == text.data() || n <= 0) {
+    return Unexpected{"window '" + shown + "' must be a positive number and a unit (s, m, h, d, w), e.g. 24h"};
+  }
+  const std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
+  std::int64_t mult = 0;
+  if (unit == "s") mult = 1000;
+  else if (unit == "m" || unit == "min") mult = kMinuteMs;
+  else if (unit == "h") mult = kHourMs;
+  else if (unit == "d") mult = kDayMs;
+  else if (unit == "w") mult = 7 * kDayMs;
+  else return Unexpected{"window '" + shown + "' has an unknown unit '" + std::string(unit) + "' (use s, m, h, d or w)"};
+  if (n > 3650 * kDayMs / mult) return Unexpected{"window '" + shown + "' is longer than 10 years"};
+  const std::int64_t ms = n * mult;
+  if (ms % kMinuteMs != 0) return Unexpected{"window '" + shown + "' must be a whole number of minutes (buckets are minutes)"};
+  return ms;
+}
+
+namespace {
+
+// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
+  if (at + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::int64_t, std::string> parse_time(std::string_view text) {
+  const std::string shown(text);
+  if (text.empty()) return Unexpected{std::string("empty time; use RFC 3339 or epoch milliseconds")};
+  if (text.find_first_not_of("0123456789") == std::string_view::npos) {
+    std::int64_t ms = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (ec != std::errc() || ptr != text.data() + text.size()) return Unexpected{"time '" + shown + "' is out of range"};
+    return ms;
+  }
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (!digits(text, 0, 4, y) || text.size() < 19 || text[4] != '-' || !digits(text, 5, 2, mo) || text[7] != '-' ||
+      !digits(text, 8, 2, d) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || !digits(text, 11, 2, h) ||
+      text[13] != ':' || !digits(text, 14, 2, mi) || text[16] != ':' || !digits(text, 17, 2, s) || mo < 1 || mo > 12 ||
+      d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+    return Unexpected{"time '" + shown + "' is neither RFC 3339 (2024-05-01T12:00:00Z) nor epoch milliseconds"};
+  }
+  std::size_t i = 19;
+  std::int64_t frac_ms = 0;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    int scale = 100;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      frac_ms += (text[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+    }
+  }
+  std::int64_t offset_min = 0;
+  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
+    ++i;
+  } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    int oh = 0, om = 0;
+    if (!digits(text, i + 1, 2, oh) || i + 3 >= text.size() || text[i + 3] != ':' || !digits(text, i + 4, 2, om)) {
+      return Unexpected{"time '" + shown + "' has a bad UTC offset (use Z or +08:00)"};
+    }
+    offset_min = (text[i] == '-' ? -1 : 1) * (oh * 60 + om);
+    i += 6;
+  } else {
+    return Unexpected{"time '" + shown + "' needs a UTC offset (Z or +08:00)"};
+  }
+  if (i != text.size()) return Unexpected{"time '" + shown + "' has trailing characters"};
+  const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  return ((days * 24 + h) * 60 + mi - offset_min) * kMinuteMs + s * 1000 + frac_ms;
+}
+
+// ---- SimHash ----------------------------------------------------------------------------
+
+namespace {
+
+std::uint64_t fnv1a(const char* p, std::size_t n) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= static_cast<unsigned char>(p[i]);
+    h *= 0x100000001b3ULL;
+  }
+  // Final avalanche so that similar shingles give unrelated bit patterns.
+  h ^= h >> 33; h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 33);
+}
+
+void add_feature(std::array<int, 64>& v, std::uint64_t h) {
+  for (int b = 0; b < 64; ++b) v[static_cast<std::size_t>(b)] += ((h >> b) & 1) ? 1 : -1;
+}
+
+}  // namespace
+
+std::uint64_t simhash64(std::string_view text) {
+  std::array<int, 64> v{};
+  bool ascii_only = true;
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) { ascii_only = false; break; }
+  }
+  int features = 0;
+  if (ascii_only) {
+    // Word shingles (pairs of adjacent words) plus single words: robust to a prefix like "RT @x:".
+    std::string_view prev;
+    std::size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && !std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+      const std::size_t start = i;
+      while (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+      if (i == start) break;
+      const std::string_view word = text.substr(start, i - start);
+      add_feature(v, fnv1a(word.data(), word.size()));
+      ++features;
+      if (!prev.empty()) {
+        const std::size_t a = static_cast<std::size_t>(prev.data() - text.data());
+        add_feature(v, fnv1a(text.data() + a, start + word.size() - a) ^ 0x9e3779b97f4a7c15ULL);
+        ++features;
+      }
+      prev = word;
+    }
+  } else {
+    // Code-point trigrams (CJK text has no spaces); white space and punctuation in ASCII skipped.
+    std::size_t i = 0;
+    std::string cps;  // the kept code points, concatenated
+    std::vector<std::size_t> offs;
+    while (i < text.size()) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      const std::size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+      if (!(c < 0x80 && !std::isalnum(c))) {
+        offs.push_back(cps.size());
+        cps.append(text.substr(i, len));
+      }
+      i += len;
+    }
+    offs.push_back(cps.size());
+    const std::size_t n = offs.size() - 1;
+    if (n < 3) {
+      if (n > 0) { add_feature(v, fnv1a(cps.data(), cps.size())); ++features; }
+    } else {
+      for (std::size_t k = 0; k + 3 <= n; ++k) {
+        add_feature(v, fnv1a(cps.data() + offs[k], offs[k + 3] - offs[k]));
+        ++features;
+      }
+    }
+  }
+  if (features == 0) return 0;
+  std::uint64_t out = 0;
+  for (int b = 0; b < 64; ++b) {
+    if (v[static_cast<std::size_t>(b)] > 0) out |= std::uint64_t{1} << b;
+  }
+  return out;
+}
+
+}  // namespace yuqing::window
