@@ -214,7 +214,8 @@ struct Outbox::Impl {
         last_depth = now_steady;
       }
       const auto now = wall_ms();
-      if (e.next_ms > now) {
+      // (A wall clock that jumped back does not stretch a wait past one full backoff.)
+      if (e.next_ms > now && e.next_ms - now <= static_cast<std::int64_t>(lane.config.backoff_max_ms) + 1000) {
         if (!wait(std::min<std::int64_t>(e.next_ms - now, 1000), seen)) break;
         continue;
       }

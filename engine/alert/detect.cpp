@@ -142,7 +142,8 @@ std::optional<Signal> evaluate_crisis_term_burst(const DetectorPolicy& p, const 
     involved |= 1u << c;
   }
   if (count < p.min_count) return std::nullopt;
-  auto s = finish(p, Detector::crisis_term_burst, {{"count", count}}, "count", count);
+  const double share = now.mentions > 0 ? count / now.mentions : 0;
+  auto s = finish(p, Detector::crisis_term_burst, {{"count", count}, {"share", share}}, "count", count);
   if (!s) return s;
   s->count = count;
   s->crisis_mask = involved;
@@ -174,7 +175,8 @@ std::optional<Signal> evaluate_influencer_negative(const DetectorPolicy& p, std:
   if (!p.enabled) return std::nullopt;
   if (p.param("require_crisis_term", 0) != 0 && !has_crisis_term) return std::nullopt;
   const auto f = static_cast<double>(followers);
-  auto s = finish(p, Detector::influencer_negative, {{"followers", f}}, "followers", f);
+  auto s = finish(p, Detector::influencer_negative, {{"followers", f}, {"crisis", has_crisis_term ? 1.0 : 0.0}},
+                  "followers", f);
   if (!s && verified && p.param("verified_counts", 1) != 0) {
     // A verified account below the follower thresholds still deserves a notice.
     s = Signal{};
@@ -226,8 +228,10 @@ std::optional<IncidentChange> IncidentTracker::observe(const std::string& brand,
     inc.last_true_ms = now_ms;
     inc.last = *signal;
     const bool higher = static_cast<int>(signal->tier) < static_cast<int>(inc.tier);
+    // Persistence escalates window conditions; a string of separate influencer posts at the
+    // same tier is not a worsening by itself.
     const bool persisted = !inc.acked && inc.tier != Tier::P1 && signal->tier == inc.tier &&
-                           now_ms - inc.tier_since_ms >= lc.escalate_after_ms;
+                           d != Detector::influencer_negative && now_ms - inc.tier_since_ms >= lc.escalate_after_ms;
     if (higher || persisted) {
       inc.tier = higher ? signal->tier : static_cast<Tier>(static_cast<int>(inc.tier) - 1);
       inc.tier_since_ms = now_ms;

@@ -62,10 +62,11 @@ std::vector<IncidentChange> Evaluator::evaluate(const std::vector<BrandRef>& bra
 }
 
 std::optional<IncidentChange> Evaluator::on_negative_mention(const std::string& brand, std::int64_t followers,
-                                                             bool verified, bool has_crisis_term, const Policy& policy,
+                                                             bool verified, std::uint32_t crisis_mask, const Policy& policy,
                                                              std::int64_t now_ms) {
   const auto& p = policy.detector(brand, Detector::influencer_negative);
-  auto s = evaluate_influencer_negative(p, followers, verified, has_crisis_term);
+  const auto categories = static_cast<std::uint32_t>(p.param("categories", 55));
+  auto s = evaluate_influencer_negative(p, followers, verified, (crisis_mask & categories) != 0);
   if (!s) return std::nullopt;  // an ordinary negative mention says nothing about the incident
   return tracker_.observe(brand, Detector::influencer_negative, s, now_ms, policy.lifecycle(), policy.min_tier(brand));
 }

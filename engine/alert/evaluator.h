@@ -39,9 +39,10 @@ class Evaluator {
   // Runs every enabled window detector for every brand at event time now_ms.
   std::vector<IncidentChange> evaluate(const std::vector<BrandRef>& brands, const Policy& policy,
                                        const WindowReader& windows, std::int64_t now_ms);
-  // A negative mention of `brand` by an author with `followers`.
+  // A negative mention of `brand` by an author with `followers`; crisis_mask: its crisis
+  // categories (only the detector's `categories` count as a crisis term).
   std::optional<IncidentChange> on_negative_mention(const std::string& brand, std::int64_t followers, bool verified,
-                                                    bool has_crisis_term, const Policy& policy, std::int64_t now_ms);
+                                                    std::uint32_t crisis_mask, const Policy& policy, std::int64_t now_ms);
   // Gives influencer incidents their chance to resolve when no new negative post arrives.
   std::vector<IncidentChange> tick_influencers(const std::vector<BrandRef>& brands, const Policy& policy,
                                                std::int64_t now_ms);

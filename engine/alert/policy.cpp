@@ -25,8 +25,8 @@ const DetectorSchema& schema(Detector d) {
       {{}, {"ratio", "z"}},
       {{}, {"share"}},
       {{}, {"drop"}},
-      {{"require_crisis_term", "verified_counts"}, {"followers"}},
-      {{"categories"}, {"count"}},
+      {{"require_crisis_term", "verified_counts", "categories"}, {"followers", "crisis"}},
+      {{"categories"}, {"count", "share"}},
       {{}, {"swing"}},
       {{}, {"reposts"}},
   }};
@@ -48,13 +48,18 @@ DetectorPolicy make(std::int64_t window_min, double min_count,
 std::array<DetectorPolicy, kDetectorCount> default_detectors() {
   return {
       make(10, 15, {{{{"ratio", 5}, {"z", 5}}, {{"ratio", 3}, {"z", 3}}, {{"ratio", 2}, {"z", 2}}}}),
-      make(30, 30, {{{{"share", 0.7}}, {{"share", 0.5}}, {{"share", 0.35}}}}),
+      make(30, 30, {{{{"share", 0.8}}, {{"share", 0.7}}, {{"share", 0.55}}}}),
       make(30, 30, {{{}, {{"drop", 0.5}}, {{"drop", 0.3}}}}),
-      make(1, 0, {{{{"followers", 10'000'000}}, {{"followers", 1'000'000}}, {}}},
-           {{"require_crisis_term", 0}, {"verified_counts", 1}}),
-      make(10, 0, {{{{"count", 30}}, {{"count", 15}}, {{"count", 6}}}}, {{"categories", 63}}),
+      // P1/P2 need a crisis term as well: big accounts grumble every day.
+      make(1, 0, {{{{"followers", 10'000'000}, {"crisis", 1}}, {{"followers", 5'000'000}, {"crisis", 1}},
+                   {{"followers", 1'000'000}}}},
+           {{"require_crisis_term", 0}, {"verified_counts", 0}, {"categories", 35}}),  // safety, quality, privacy
+      // Counts and the share of the brand's mentions: a big brand's everyday chatter carries
+      // some crisis words too.
+      make(10, 0, {{{{"count", 40}, {"share", 0.3}}, {{"count", 25}, {"share", 0.2}}, {{"count", 15}, {"share", 0.12}}}},
+           {{"categories", 55}}),  // all but service
       make(60, 50, {{{}, {{"swing", 0.3}}, {{"swing", 0.15}}}}),
-      make(10, 0, {{{{"reposts", 150}}, {{"reposts", 60}}, {{"reposts", 25}}}}),
+      make(10, 0, {{{{"reposts", 500}}, {{"reposts", 300}}, {{"reposts", 150}}}}),
   };
 }
 

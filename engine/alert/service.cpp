@@ -77,7 +77,7 @@ void AlertService::on_mention(const std::string& brand_id, std::int64_t event_ms
                               std::int64_t followers, bool verified, std::uint32_t crisis_mask) {
   watermark_ms_ = std::max(watermark_ms_, event_ms);
   if (!negative || !policy_) return;
-  if (auto c = evaluator_.on_negative_mention(brand_id, followers, verified, crisis_mask != 0, *policy_, event_ms)) {
+  if (auto c = evaluator_.on_negative_mention(brand_id, followers, verified, crisis_mask, *policy_, event_ms)) {
     pending_.push_back(std::move(*c));
   }
 }

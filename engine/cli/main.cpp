@@ -9,6 +9,7 @@
 #include "engine/gen/gen_command.h"
 #include "engine/match/rules_command.h"
 #include "engine/cli/run_command.h"
+#include "engine/sentiment/sentiment_command.h"
 
 int main(int argc, char** argv) {
   using namespace yuqing;
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   gen::register_gen_command(app, result);
   cli::register_config_command(app, result);
   match::register_rules_command(app, result);
+  sentiment::register_sentiment_commands(app, result);
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,7 @@
 #include "engine/cli/run_command.h"
 
 #include <openssl/crypto.h>
+#include <yaml-cpp/yaml.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -15,8 +16,15 @@
 #include "engine/base/text.h"
 #include "engine/config/config.h"
 #include "engine/http/server.h"
+#include "connectors/alert_sinks/outbox.h"
+#include "connectors/alert_sinks/sink.h"
+#include "engine/alert/service.h"
+#include "engine/analyze/analyze_stage.h"
+#include "engine/analyze/bundle.h"
 #include "engine/match/match_stage.h"
 #include "engine/match/rule_set.h"
+#include "engine/window/api.h"
+#include "engine/window/window.h"
 #include "engine/reload/reload.h"
 #include "engine/metrics/metrics.h"
 #include "engine/parse/parse.h"
@@ -88,21 +96,38 @@ void block_signals() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-using RulesReloader = reload::Reloader<match::RuleSet>;
+using RulesReloader = reload::Reloader<analyze::RulesBundle>;
 
 RulesReloader::Loader rules_loader(const std::string& dir) {
   return [dir]() -> Result<RulesReloader::Loaded, std::vector<std::string>> {
-    auto loaded = match::load_rule_set(dir);
-    if (!loaded) {
-      std::vector<std::string> errors;
-      for (const auto& d : loaded.error().items) errors.push_back(d.to_string());
-      return Unexpected{std::move(errors)};
-    }
+    auto loaded = analyze::load_bundle(dir);
+    if (!loaded) return Unexpected{loaded.error()};
     RulesReloader::Loaded out;
     out.value = *loaded;
-    for (const auto& d : out.value->warnings().items) out.warnings.push_back(d.to_string());
+    out.warnings = out.value->warnings;
     return out;
   };
+}
+
+// Alert sinks come from the `sinks:` section of rules/alerts.yaml (absent = none).
+Result<std::vector<alert_sinks::SinkConfig>, std::vector<std::string>> sink_configs(const std::string& rules_dir) {
+  const std::string file = rules_dir + "/alerts.yaml";
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::BadFile&) {
+    return std::vector<alert_sinks::SinkConfig>{};
+  } catch (const YAML::Exception& e) {
+    return Unexpected{std::vector<std::string>{file + ": " + e.what()}};
+  }
+  if (!root.IsMap() || !root["sinks"]) return std::vector<alert_sinks::SinkConfig>{};
+  auto parsed = alert_sinks::parse_sink_configs(root["sinks"], file);
+  if (!parsed) {
+    std::vector<std::string> errors;
+    for (const auto& e : parsed.error()) errors.push_back(e.message);
+    return Unexpected{std::move(errors)};
+  }
+  return std::move(*parsed);
 }
 
 // Constant-time comparison of the presented bearer token with the configured one.
@@ -205,6 +230,12 @@ int run_engine(const RunFlags& flags) {
 
   state::StateOptions state_options;
   state_options.sync_writes = cfg.state_sync_writes;
+  state_options.extra_column_families = {std::string(window::kBucketsFamily), std::string(window::kTopFamily),
+                                         std::string(alert::kAlertsColumnFamily),
+                                         std::string(alert_sinks::kOutboxColumnFamily)};
+  state_options.configure_column_family = [](const std::string& name, rocksdb::ColumnFamilyOptions& o) {
+    window::configure_column_family(name, o);
+  };
   auto store = state::StateStore::open(cfg.state_dir, state_options);
   if (!store) {
     log::error("{}", store.error());
@@ -251,16 +282,17 @@ int run_engine(const RunFlags& flags) {
                            .Register(metrics.registry())
                            .Add({});
   rules_version.Set(static_cast<double>(rules.version()));
-  rules_loaded.Set(static_cast<double>(rules.current()->rule_count()));
-  log::info("Loaded {} rules from {} (compiled in {:.0f} ms).", rules.current()->rule_count(), cfg.rules_dir,
-            rules.current()->compile_ms());
+  rules_loaded.Set(static_cast<double>(rules.current()->rules->rule_count()));
+  log::info("Loaded {} rules from {} (compiled in {:.0f} ms) with {} lexicon terms.", rules.current()->rules->rule_count(),
+            cfg.rules_dir, rules.current()->rules->compile_ms(), rules.current()->lexicon->term_count());
   auto reload_rules = [&](std::string_view trigger) {
     auto outcome = rules.reload();
     if (outcome.ok) {
       reload_ok.Increment();
       rules_version.Set(static_cast<double>(outcome.version));
-      rules_loaded.Set(static_cast<double>(rules.current()->rule_count()));
-      log::info("Rules reloaded ({}): version {}, {} rules.", trigger, outcome.version, rules.current()->rule_count());
+      rules_loaded.Set(static_cast<double>(rules.current()->rules->rule_count()));
+      log::info("Rules reloaded ({}): version {}, {} rules.", trigger, outcome.version,
+                rules.current()->rules->rule_count());
       for (const auto& w : outcome.messages) log::warn("{}", w);
     } else {
       reload_error.Increment();
@@ -271,7 +303,36 @@ int run_engine(const RunFlags& flags) {
     last_reload = outcome;
     return outcome;
   };
-  match::MatchStage match_stage(rules, metrics.registry());
+  match::MatchStage match_stage([&rules] { return rules.current()->rules; }, metrics.registry());
+
+  // Windows, alerts and their delivery share the state store and its batches.
+  auto windows = window::WindowStore::open(state);
+  if (!windows) {
+    log::error("{}", windows.error());
+    return kExitFailure;
+  }
+  auto sinks = sink_configs(cfg.rules_dir);
+  if (!sinks) {
+    for (const auto& e : sinks.error()) std::cerr << e << "\n";
+    log::error("The alert sinks in {}/alerts.yaml have errors; nothing was started.", cfg.rules_dir);
+    return kExitFailure;
+  }
+  std::unique_ptr<alert_sinks::Outbox> outbox;
+  if (!sinks->empty()) {
+    auto opened = alert_sinks::Outbox::open(state, *sinks, &metrics.registry());
+    if (!opened) {
+      log::error("{}", opened.error());
+      return kExitFailure;
+    }
+    outbox = std::move(*opened);
+  }
+  alert::AlertService alerts(state, outbox.get(), metrics.registry());
+  if (auto st = alerts.restore(); !st) {
+    log::error("{}", st.error());
+    return kExitFailure;
+  }
+  const std::uint64_t author_key = std::hash<std::string>{}(cfg.state_dir) | 1;  // keyed per deployment
+  analyze::AnalyzeStage analyze_stage([&rules] { return rules.current(); }, match_stage, **windows, alerts, author_key);
 
   PipelineOptions popts;
   popts.limits.max_records = cfg.batch_max_mentions;
@@ -282,6 +343,7 @@ int run_engine(const RunFlags& flags) {
   popts.exit_at_eof = cfg.exit_at_eof;
   Pipeline pipeline(popts, std::move(src), state, **dlq, metrics);
   pipeline.add_stage(&match_stage);
+  pipeline.add_stage(&analyze_stage);
   if (auto st = pipeline.resume(); !st) {
     log::error("Cannot resume the input: {}", st.error());
     return kExitFailure;
@@ -305,7 +367,7 @@ int run_engine(const RunFlags& flags) {
     });
     server->route("GET", "/api/v1/rules", [&](const http::Request&) {
       std::lock_guard lock(reload_mu);
-      return http::json(rules_json(*rules.current(), rules.version(), last_reload));
+      return http::json(rules_json(*rules.current()->rules, rules.version(), last_reload));
     });
     server->route("POST", "/api/v1/rules/reload", [&](const http::Request& req) {
       if (cfg.api_token.empty()) {
@@ -318,8 +380,10 @@ int run_engine(const RunFlags& flags) {
       }
       auto outcome = reload_rules("api");
       std::lock_guard lock(reload_mu);
-      return http::json(rules_json(*rules.current(), rules.version(), outcome), outcome.ok ? 200 : 422);
+      return http::json(rules_json(*rules.current()->rules, rules.version(), outcome), outcome.ok ? 200 : 422);
     });
+    window::register_routes(*server, **windows);
+    alerts.register_routes(*server, cfg.api_token);
     if (auto st = server->start(); !st) {
       log::error("{}", st.error());
       return kExitFailure;
@@ -335,13 +399,34 @@ int run_engine(const RunFlags& flags) {
       watcher = std::make_unique<reload::DirectoryWatcher>(
           cfg.rules_dir, std::chrono::milliseconds(cfg.rules_watch_interval_ms), [&] { reload_rules("file change"); });
     }
+    if (outbox) outbox->start();
     metrics.ready().Set(1);
     log::info("Engine started: state in {}, dead letters to {}.", cfg.state_dir, config::dlq_path(cfg));
     result = pipeline.run();
     metrics.ready().Set(0);
+    if (outbox) {
+      // Give committed alerts a bounded chance to leave before exiting; whatever is still
+      // pending stays in the outbox and goes out on the next start.
+      outbox->notify();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      auto pending = [&] {
+        std::size_t n = 0;
+        for (const auto& name : outbox->sink_names()) n += outbox->depth(name);
+        return n;
+      };
+      while (pending() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      if (const auto left = pending(); left > 0) {
+        log::warn("{} alert deliveries are still pending; they will be sent on the next start.", left);
+      }
+      outbox->stop();
+    }
   }
   if (server) server->stop();
-  std::cout << pipeline.summary().line() << std::endl;
+  auto summary = pipeline.summary();
+  summary.alerts = alerts.notifications();
+  std::cout << summary.line() << std::endl;
   if (!result) {
     log::error("Stopped: {}. Nothing after the last committed batch was lost; restart to continue.", result.error());
     return kExitFailure;

@@ -2,8 +2,8 @@
 
 namespace yuqing::match {
 
-MatchStage::MatchStage(const reload::Reloader<RuleSet>& rules, prometheus::Registry& registry)
-    : rules_(rules),
+MatchStage::MatchStage(std::function<RuleSetPtr()> current, prometheus::Registry& registry)
+    : current_(std::move(current)),
       matches_(prometheus::BuildCounter()
                    .Name("yuqing_matched_total")
                    .Help("Mentions matched to a brand (or topic) rule, by brand.")
@@ -17,7 +17,7 @@ MatchStage::MatchStage(const reload::Reloader<RuleSet>& rules, prometheus::Regis
 }
 
 void MatchStage::on_batch_begin() {
-  auto now = rules_.current();
+  auto now = current_();
   if (now != live_) {
     publish();  // counts of the old set go out under its brand ids
     live_ = std::move(now);

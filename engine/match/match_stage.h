@@ -16,13 +16,14 @@
 #include "engine/match/matcher.h"
 #include "engine/match/rule_set.h"
 #include "engine/pipeline/pipeline.h"
-#include "engine/reload/reload.h"
+#include <functional>
 
 namespace yuqing::match {
 
 class MatchStage final : public pipeline::MentionStage {
  public:
-  MatchStage(const reload::Reloader<RuleSet>& rules, prometheus::Registry& registry);
+  // `current` returns the live rule set (hot reload swaps what it returns).
+  MatchStage(std::function<RuleSetPtr()> current, prometheus::Registry& registry);
 
   void on_batch_begin() override;
   void on_mention(const Mention& mention) override;
@@ -31,12 +32,14 @@ class MatchStage final : public pipeline::MentionStage {
 
   // The result for the mention most recently passed to on_mention().
   const MatchResult& last() const { return *last_; }
-  const RuleSet& rules() const { return *live_; }
+  const RuleSetPtr& rules() const { return live_; }
+  // Normalized title + '\n' + text of the last matched mention (for story fingerprints).
+  std::string_view normalized() const { return matcher_.normalized(); }
 
  private:
   void publish();
 
-  const reload::Reloader<RuleSet>& rules_;
+  std::function<RuleSetPtr()> current_;
   RuleSetPtr live_;
   Matcher matcher_;
   const MatchResult* last_ = nullptr;

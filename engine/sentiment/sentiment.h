@@ -257,12 +257,13 @@ class Scorer {
     std::uint16_t excl;
     bool question;
     bool sentence_end;  // closed by . ! ? 。 … or a line break (not , ; :)
+    std::uint16_t sentence;
     float sum;
   };
   static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   void ensure_scratch(const Lexicon& lex);
   void scan(const Lexicon& lex);
-  void select();
+  void select(const BrandOverrides* brand);
   void split_clauses();
   void elongations(const Lexicon& lex);
   void evaluate(const Lexicon& lex, const BrandOverrides* brand, std::string_view title, std::string_view text);

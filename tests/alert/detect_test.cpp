@@ -64,10 +64,10 @@ TEST(NegativeVolumeSpike, SmallBaselineSpreadIsFlooredByPoissonNoise) {
 TEST(NegativeRatio, ShareAndMinimum) {
   const auto& p = policy_of(Detector::negative_ratio);
   EXPECT_FALSE(evaluate_negative_ratio(p, stats(29, 29)));  // below min_count 30
-  EXPECT_FALSE(evaluate_negative_ratio(p, stats(100, 30)));
-  EXPECT_EQ(evaluate_negative_ratio(p, stats(100, 40))->tier, Tier::P3);
-  EXPECT_EQ(evaluate_negative_ratio(p, stats(100, 55))->tier, Tier::P2);
-  EXPECT_EQ(evaluate_negative_ratio(p, stats(100, 80))->tier, Tier::P1);
+  EXPECT_FALSE(evaluate_negative_ratio(p, stats(100, 40)));  // everyday chatter
+  EXPECT_EQ(evaluate_negative_ratio(p, stats(100, 60))->tier, Tier::P3);
+  EXPECT_EQ(evaluate_negative_ratio(p, stats(100, 72))->tier, Tier::P2);
+  EXPECT_EQ(evaluate_negative_ratio(p, stats(100, 85))->tier, Tier::P1);
 }
 
 TEST(SentimentDrop, ComparesWithThePreviousWindow) {
@@ -83,21 +83,31 @@ TEST(CrisisTermBurst, CountsOnlyConfiguredCategories) {
   ASSERT_TRUE(policy.ok());
   const auto& p = (*policy)->detector("x", Detector::crisis_term_burst);
   WindowStats s;
-  s.crisis = {3, 40, 0, 0, 0, 0};  // safety 3, quality 40
+  s.mentions = 100;
+  s.crisis = {3, 60, 0, 0, 0, 0};  // safety 3, quality 60
   EXPECT_FALSE(evaluate_crisis_term_burst(p, s));
-  s.crisis[0] = 31;
+  s.crisis[0] = 41;
   auto sig = evaluate_crisis_term_burst(p, s);
   ASSERT_TRUE(sig);
   EXPECT_EQ(sig->tier, Tier::P1);
   EXPECT_EQ(sig->crisis_mask, 1u);
+  // The same count in a brand with ten times the volume is everyday chatter.
+  s.mentions = 1000;
+  EXPECT_FALSE(evaluate_crisis_term_burst(p, s));
 }
 
 TEST(InfluencerNegative, FollowersVerifiedAndCrisisRequirement) {
   const auto& p = policy_of(Detector::influencer_negative);
   EXPECT_FALSE(evaluate_influencer_negative(p, 5000, false, false));
-  EXPECT_EQ(evaluate_influencer_negative(p, 5000, true, false)->tier, Tier::P3);  // verified
-  EXPECT_EQ(evaluate_influencer_negative(p, 2'000'000, false, false)->tier, Tier::P2);
-  EXPECT_EQ(evaluate_influencer_negative(p, 20'000'000, false, false)->tier, Tier::P1);
+  EXPECT_FALSE(evaluate_influencer_negative(p, 5000, true, false));  // verified alone: off by default
+  auto loose = parse_policy("detectors:\n  influencer_negative:\n    verified_counts: true\n", "a.yaml");
+  ASSERT_TRUE(loose.ok());
+  EXPECT_EQ(evaluate_influencer_negative((*loose)->detector("x", Detector::influencer_negative), 5000, true, false)->tier,
+            Tier::P3);
+  EXPECT_EQ(evaluate_influencer_negative(p, 2'000'000, false, false)->tier, Tier::P3);
+  EXPECT_EQ(evaluate_influencer_negative(p, 20'000'000, false, false)->tier, Tier::P3);  // no crisis term: a notice
+  EXPECT_EQ(evaluate_influencer_negative(p, 6'000'000, false, true)->tier, Tier::P2);
+  EXPECT_EQ(evaluate_influencer_negative(p, 20'000'000, false, true)->tier, Tier::P1);
   auto strict = parse_policy("detectors:\n  influencer_negative:\n    require_crisis_term: true\n", "a.yaml");
   ASSERT_TRUE(strict.ok());
   const auto& sp = (*strict)->detector("x", Detector::influencer_negative);
@@ -109,8 +119,8 @@ TEST(ShareOfVoiceAndStoryVelocity, Thresholds) {
   EXPECT_FALSE(evaluate_share_of_voice_swing(policy_of(Detector::share_of_voice_swing), 0.5, 0.1, 40));  // min 50
   EXPECT_EQ(evaluate_share_of_voice_swing(policy_of(Detector::share_of_voice_swing), 0.3, 0.5, 100)->tier, Tier::P3);
   EXPECT_EQ(evaluate_share_of_voice_swing(policy_of(Detector::share_of_voice_swing), 0.1, 0.5, 100)->tier, Tier::P2);
-  EXPECT_FALSE(evaluate_story_velocity(policy_of(Detector::story_velocity), 24));
-  EXPECT_EQ(evaluate_story_velocity(policy_of(Detector::story_velocity), 200)->tier, Tier::P1);
+  EXPECT_FALSE(evaluate_story_velocity(policy_of(Detector::story_velocity), 149));
+  EXPECT_EQ(evaluate_story_velocity(policy_of(Detector::story_velocity), 600)->tier, Tier::P1);
 }
 
 Signal sig(Tier t, int severity = 3) {
@@ -215,7 +225,7 @@ TEST(Policy, ShippedFileLoadsAndOverridesApplyPerBrand) {
   ASSERT_TRUE(policy.ok()) << policy.error().front();
   const auto& base = (*policy)->detector("xingyao-phone", Detector::crisis_term_burst);
   const auto& lantu = (*policy)->detector("lantu-auto", Detector::crisis_term_burst);
-  EXPECT_EQ(base.tiers[0].at("count"), 30);
+  EXPECT_EQ(base.tiers[0].at("count"), 40);
   EXPECT_EQ(lantu.tiers[0].at("count"), 15);
   EXPECT_EQ(lantu.param("categories", 0), 3);  // safety | quality
   EXPECT_EQ((*policy)->min_tier("ferncrest-bank"), Tier::P2);

@@ -73,7 +73,7 @@ TEST(Evaluator, SpikeOpensP1WithinTwoMinutesAndResolvesAfterwards) {
   for (int m = 0; m < 240; ++m) {
     const std::int64_t minute = kT0 + m * kMin;
     calm_minute(w, minute);
-    if (m >= 30 && m < 45) w.data["lantu-auto"][minute] = {230, 180, -150, 12, 30};  // the crisis
+    if (m >= 30 && m < 45) w.data["lantu-auto"][minute] = {230, 180, -150, 80, 60};  // the crisis
     for (auto& c : e.evaluate(brands(), *policy, w, minute + kMin)) {
       // The competitor only sees its share of voice fall while lantu-auto's volume jumps.
       if (c.incident.brand != "lantu-auto") {
@@ -97,8 +97,8 @@ TEST(Evaluator, SpikeOpensP1WithinTwoMinutesAndResolvesAfterwards) {
 TEST(Evaluator, InfluencerNegativeMentionOpensAndLaterResolves) {
   Evaluator e;
   auto policy = Policy::defaults();
-  EXPECT_FALSE(e.on_negative_mention("lantu-auto", 300, false, false, *policy, kT0));
-  auto c = e.on_negative_mention("lantu-auto", 3'000'000, true, true, *policy, kT0);
+  EXPECT_FALSE(e.on_negative_mention("lantu-auto", 300, false, 0, *policy, kT0));
+  auto c = e.on_negative_mention("lantu-auto", 6'000'000, true, 1 /* safety */, *policy, kT0);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->incident.tier, Tier::P2);
   EXPECT_TRUE(e.tick_influencers(brands(), *policy, kT0 + 5 * kMin).empty());

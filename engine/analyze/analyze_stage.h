@@ -1,0 +1,67 @@
+#pragma once
+// AnalyzeStage: what happens to a mention after the matcher found its brands. Per mention it
+// scores sentiment once, then for each matched brand adds a window update (and a top-mention
+// candidate) and tells the alert service about it; per batch it flushes the window aggregates
+// and lets the alert service evaluate, both into the batch's one WriteBatch.
+//
+// Threading: pipeline worker thread only. Rule reloads are picked up at batch begin.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "engine/alert/evaluator.h"
+#include "engine/alert/service.h"
+#include "engine/analyze/bundle.h"
+#include "engine/match/match_stage.h"
+#include "engine/pipeline/pipeline.h"
+#include "engine/sentiment/sentiment.h"
+#include "engine/window/window.h"
+
+namespace yuqing::analyze {
+
+// The alert detectors' view of the window store.
+class StoreWindowReader final : public alert::WindowReader {
+ public:
+  explicit StoreWindowReader(const window::WindowStore& store) : store_(store) {}
+  alert::WindowStats stats(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const override;
+  alert::Baseline negative_baseline(std::string_view brand, std::int64_t window_ms, std::int64_t end_ms) const override;
+  // Approximation: all reposts and near-copies of the brand in the window (mentions - stories).
+  double max_story_reposts(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const override;
+
+ private:
+  const window::WindowStore& store_;
+};
+
+class AnalyzeStage final : public pipeline::MentionStage {
+ public:
+  AnalyzeStage(std::function<std::shared_ptr<const RulesBundle>()> bundle, const match::MatchStage& match,
+               window::WindowStore& windows, alert::AlertService& alerts, std::uint64_t author_hash_key);
+
+  void on_batch_begin() override;
+  void on_mention(const Mention& mention) override;
+  void on_batch_commit(rocksdb::WriteBatch& batch) override;
+
+  std::uint64_t negative() const { return negative_; }
+
+ private:
+  void configure(const RulesBundle& bundle);
+
+  std::function<std::shared_ptr<const RulesBundle>()> current_;
+  std::shared_ptr<const RulesBundle> bundle_;
+  const match::MatchStage& match_;
+  window::WindowStore& windows_;
+  alert::AlertService& alerts_;
+  StoreWindowReader reader_;
+  sentiment::Scorer scorer_;
+  std::uint64_t author_key_;
+  // RuleSet aspect index -> window aspect bit; lexicon aspect index -> window aspect bit.
+  std::vector<int> rule_aspect_bit_, lexicon_aspect_bit_;
+  std::uint64_t negative_ = 0;
+};
+
+// Keyed 64-bit hash of an author id (FNV-1a over key bytes + id); 0 for an empty id.
+std::uint64_t author_hash(std::uint64_t key, std::string_view author_id);
+
+}  // namespace yuqing::analyze
