@@ -55,6 +55,7 @@ Status<std::string> AlertService::restore() {
     ++restored;
   }
   evaluated_minute_ = watermark_ms_ - watermark_ms_ % kMinute;
+  committed_watermark_ms_ = watermark_ms_;
   if (restored > 0) log::info("Restored {} alert incidents from the state store.", restored);
   return {};
 }
@@ -90,10 +91,11 @@ void AlertService::on_batch_commit(rocksdb::WriteBatch& batch, const WindowReade
   }
   std::vector<IncidentChange> changes = std::move(pending_);
   pending_.clear();
-  if (policy_ && watermark_ms_ > 0) {
+  if (policy_ && committed_watermark_ms_ > 0) {
     // Window detectors run at each minute boundary of event time. They read committed window
-    // state, so they see this batch's mentions at the next commit (one batch later).
-    const std::int64_t minute = watermark_ms_ - watermark_ms_ % kMinute;
+    // state, so a boundary is evaluated once the batch that crossed it has been committed:
+    // up to the watermark of the previous batch (one batch later than live, ~100 ms).
+    const std::int64_t minute = committed_watermark_ms_ - committed_watermark_ms_ % kMinute;
     if (evaluated_minute_ == 0) evaluated_minute_ = minute - kMinute;
     evaluated_minute_ = std::max(evaluated_minute_, minute - kMaxCatchUpMinutes * kMinute);
     while (evaluated_minute_ < minute) {
@@ -102,6 +104,7 @@ void AlertService::on_batch_commit(rocksdb::WriteBatch& batch, const WindowReade
       changes.insert(changes.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
     }
   }
+  committed_watermark_ms_ = watermark_ms_;
   for (const auto& c : changes) emit(c, batch);
   // Incident state that moved without a notification (e.g. last time the condition held).
   for (const Incident* inc : evaluator_.tracker().take_dirty()) batch.Put(cf_, incident_key(*inc), inc->encode());

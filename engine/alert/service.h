@@ -90,6 +90,7 @@ class AlertService {
   std::shared_ptr<const Policy> policy_;
   std::vector<IncidentChange> pending_;  // from on_mention, written at commit
   std::int64_t watermark_ms_ = 0;        // newest event time seen
+  std::int64_t committed_watermark_ms_ = 0;  // watermark of the last committed batch
   std::int64_t evaluated_minute_ = 0;    // last minute boundary evaluated
   std::uint64_t notifications_ = 0;
   std::mutex ack_mu_;

@@ -299,6 +299,14 @@ Baseline WindowStore::baseline(std::string_view brand, Metric metric, std::int64
       history = std::max<std::int64_t>(std::int64_t{period} * kHourMs,
                                         horizon(watermark_ms(), options_.hour_retention_ms));
     }
+    // Within the minute retention the first minute bucket is a sharper start: a stream that
+    // began mid-hour has no history before its first minute, not before the hour.
+    it->Seek(bucket_key(brand, Gran::minute, 0));
+    if (history >= 0 && it->Valid() &&
+        parse_bucket_key(std::string_view(it->key().data(), it->key().size()), b, g, period) && b == brand &&
+        g == Gran::minute) {
+      history = std::max<std::int64_t>(history, std::int64_t{period} * kMinuteMs);
+    }
   }
   if (history < 0) return out;  // no data at all
   const auto value = [&](std::int64_t e) {
