@@ -344,6 +344,9 @@ int run_engine(const RunFlags& flags) {
   Pipeline pipeline(popts, std::move(src), state, **dlq, metrics);
   pipeline.add_stage(&match_stage);
   pipeline.add_stage(&analyze_stage);
+  // Install the first rules now, so the API knows the brands before any input arrives.
+  match_stage.on_batch_begin();
+  analyze_stage.on_batch_begin();
   if (auto st = pipeline.resume(); !st) {
     log::error("Cannot resume the input: {}", st.error());
     return kExitFailure;
