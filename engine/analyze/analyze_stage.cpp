@@ -44,13 +44,35 @@ double StoreWindowReader::max_story_reposts(std::string_view brand, std::int64_t
 }
 
 AnalyzeStage::AnalyzeStage(std::function<std::shared_ptr<const RulesBundle>()> bundle, const match::MatchStage& match,
-                           window::WindowStore& windows, alert::AlertService& alerts, std::uint64_t author_hash_key)
+                           window::WindowStore& windows, alert::AlertService& alerts, std::uint64_t author_hash_key,
+                           prometheus::Registry& registry)
     : current_(std::move(bundle)),
       match_(match),
       windows_(windows),
       alerts_(alerts),
       reader_(windows),
-      author_key_(author_hash_key) {}
+      author_key_(author_hash_key),
+      late_(prometheus::BuildCounter()
+                .Name("yuqing_late_events_total")
+                .Help("Mentions older than the allowed lateness behind the event-time watermark (still counted when retained).")
+                .Register(registry)
+                .Add({})),
+      dropped_retention_(prometheus::BuildCounter()
+                             .Name("yuqing_dropped_events_total")
+                             .Help("Window updates dropped, by reason (never silently).")
+                             .Register(registry)
+                             .Add({{"reason", "beyond_retention"}})),
+      dropped_future_(prometheus::BuildCounter().Name("yuqing_dropped_events_total").Register(registry).Add({{"reason", "future"}})),
+      dropped_unknown_brand_(
+          prometheus::BuildCounter().Name("yuqing_dropped_events_total").Register(registry).Add({{"reason", "unknown_brand"}})),
+      sentiment_family_(prometheus::BuildCounter()
+                            .Name("yuqing_sentiment_total")
+                            .Help("Matched mentions by sentiment label.")
+                            .Register(registry)) {
+  sentiment_[0] = &sentiment_family_.Add({{"label", "negative"}});
+  sentiment_[1] = &sentiment_family_.Add({{"label", "neutral"}});
+  sentiment_[2] = &sentiment_family_.Add({{"label", "positive"}});
+}
 
 void AnalyzeStage::configure(const RulesBundle& b) {
   // Window aspect bits: the union of rule aspects and lexicon aspects, by name, at most 32.
@@ -95,6 +117,7 @@ void AnalyzeStage::on_mention(const Mention& m) {
   const auto& s = scorer_.score(m, *bundle_->lexicon, overrides);
   const std::int8_t label = s.label == sentiment::Label::negative ? -1 : s.label == sentiment::Label::positive ? 1 : 0;
   if (label < 0) ++negative_;
+  ++sentiment_pending_[static_cast<std::size_t>(label + 1)];
 
   window::WindowUpdate u;
   u.event_ms = m.created_at_ms;
@@ -145,8 +168,22 @@ void AnalyzeStage::on_mention(const Mention& m) {
 }
 
 void AnalyzeStage::on_batch_commit(rocksdb::WriteBatch& batch) {
-  windows_.aggregator().flush(batch);
+  auto& agg = windows_.aggregator();
+  agg.flush(batch);
   alerts_.on_batch_commit(batch, reader_);
+  // Publish once per batch: deltas of the aggregator's counters and the sentiment tallies.
+  const auto& c = agg.counters();
+  const std::array<std::uint64_t, 4> now = {c.late.load(), c.dropped_beyond_retention.load(), c.dropped_future.load(),
+                                            c.dropped_unknown_brand.load()};
+  const std::array<prometheus::Counter*, 4> targets = {&late_, &dropped_retention_, &dropped_future_, &dropped_unknown_brand_};
+  for (std::size_t i = 0; i < now.size(); ++i) {
+    if (now[i] > published_[i]) targets[i]->Increment(static_cast<double>(now[i] - published_[i]));
+    published_[i] = now[i];
+  }
+  for (std::size_t i = 0; i < sentiment_pending_.size(); ++i) {
+    if (sentiment_pending_[i] > 0) sentiment_[i]->Increment(static_cast<double>(sentiment_pending_[i]));
+    sentiment_pending_[i] = 0;
+  }
 }
 
 }  // namespace yuqing::analyze

@@ -6,6 +6,10 @@
 //
 // Threading: pipeline worker thread only. Rule reloads are picked up at batch begin.
 
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -37,7 +41,8 @@ class StoreWindowReader final : public alert::WindowReader {
 class AnalyzeStage final : public pipeline::MentionStage {
  public:
   AnalyzeStage(std::function<std::shared_ptr<const RulesBundle>()> bundle, const match::MatchStage& match,
-               window::WindowStore& windows, alert::AlertService& alerts, std::uint64_t author_hash_key);
+               window::WindowStore& windows, alert::AlertService& alerts, std::uint64_t author_hash_key,
+               prometheus::Registry& registry);
 
   void on_batch_begin() override;
   void on_mention(const Mention& mention) override;
@@ -59,6 +64,15 @@ class AnalyzeStage final : public pipeline::MentionStage {
   // RuleSet aspect index -> window aspect bit; lexicon aspect index -> window aspect bit.
   std::vector<int> rule_aspect_bit_, lexicon_aspect_bit_;
   std::uint64_t negative_ = 0;
+  // Window-store counters published once per batch (deltas of the aggregator's counters).
+  prometheus::Counter& late_;
+  prometheus::Counter& dropped_retention_;
+  prometheus::Counter& dropped_future_;
+  prometheus::Counter& dropped_unknown_brand_;
+  prometheus::Family<prometheus::Counter>& sentiment_family_;
+  std::array<prometheus::Counter*, 3> sentiment_{};
+  std::array<std::uint64_t, 3> sentiment_pending_{};
+  std::array<std::uint64_t, 4> published_{};
 };
 
 // Keyed 64-bit hash of an author id (FNV-1a over key bytes + id); 0 for an empty id.

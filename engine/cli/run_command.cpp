@@ -332,7 +332,8 @@ int run_engine(const RunFlags& flags) {
     return kExitFailure;
   }
   const std::uint64_t author_key = std::hash<std::string>{}(cfg.state_dir) | 1;  // keyed per deployment
-  analyze::AnalyzeStage analyze_stage([&rules] { return rules.current(); }, match_stage, **windows, alerts, author_key);
+  analyze::AnalyzeStage analyze_stage([&rules] { return rules.current(); }, match_stage, **windows, alerts, author_key,
+                                      metrics.registry());
 
   PipelineOptions popts;
   popts.limits.max_records = cfg.batch_max_mentions;

@@ -106,6 +106,9 @@ http::Response trend(const http::Request& req, const WindowStore& store, const s
   }
   auto end = end_time(req, store);
   if (!end) return bad(end.error());
+  // Without `until`, end on the step grid (UTC) so steps line up with hour/day buckets (a
+  // 24h/1h trend reads 24 hour keys instead of 1,440 minutes); the last step may be partial.
+  if (req.param("until").empty() && *end > 0 && kDayMs % step == 0) *end = (*end + step - 1) / step * step;
   bool with_baseline = true;
   Metric metric = Metric::mentions;
   if (const std::string b = req.param("baseline"); !b.empty()) {

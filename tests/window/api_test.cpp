@@ -110,9 +110,9 @@ TEST_F(WindowApiTest, TrendHasCountsSentimentRatioReachAndBaseline) {
   EXPECT_EQ(last.at("aspects").at("service").at("mentions").as_int64(), 2);
   EXPECT_TRUE(last.at("negative_ratio").is_double());
   EXPECT_EQ(last.at("baseline").at("kind").as_string(), "ewma");  // ~1.5 days of history
-  // Default `until` is the watermark's minute end; default step = window / 24.
+  // Default `until`: the watermark's minute end, rounded up to the step grid; default step = window / 24.
   v = get("/api/v1/brands/acme/trend?window=2h");
-  EXPECT_EQ(v.at("to").as_string(), "2024-05-06T11:31:00Z");
+  EXPECT_EQ(v.at("to").as_string(), "2024-05-06T11:35:00Z");
   EXPECT_EQ(v.at("step_ms").as_int64(), 5 * kMinuteMs);
   EXPECT_EQ(v.at("points").as_array().size(), 24u);
   // Non-ASCII brand id, percent-encoded in the path.
