@@ -215,7 +215,7 @@ void AlertService::register_routes(http::Server& server, const std::string& api_
     }
     const std::string_view auth = req.header("Authorization");
     const std::string expected = "Bearer " + api_token;
-    if (auth.size() != expected.size() || !std::equal(auth.begin(), auth.end(), expected.begin())) {
+    if (!text::constant_time_equal(auth, expected)) {
       auto r = http::problem(401, "Unauthorized", "a valid bearer token is required");
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
       return r;

@@ -15,6 +15,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` when the edit is small relative to its length; "" if none.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 
+// Compares secrets in time that depends only on their lengths (bearer tokens, signatures).
+bool constant_time_equal(std::string_view a, std::string_view b);
+
 // Appends `s` to `out` as the inside of a JSON string (no quotes). `s` must be valid UTF-8.
 void append_json_escaped(std::string& out, std::string_view s);
 // Appends "s" with quotes.

@@ -6,6 +6,7 @@
 
 #include "engine/cli/command.h"
 #include "engine/cli/config_command.h"
+#include "engine/cli/query_command.h"
 #include "engine/gen/gen_command.h"
 #include "engine/match/rules_command.h"
 #include "engine/cli/run_command.h"
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
   cli::register_run_command(app, result);
   gen::register_gen_command(app, result);
   cli::register_config_command(app, result);
+  cli::register_query_command(app, result);
+  cli::register_state_command(app, result);
   match::register_rules_command(app, result);
   sentiment::register_sentiment_commands(app, result);
 

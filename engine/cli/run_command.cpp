@@ -1,6 +1,5 @@
 #include "engine/cli/run_command.h"
 
-#include <openssl/crypto.h>
 #include <yaml-cpp/yaml.h>
 
 #include <csignal>
@@ -136,7 +135,7 @@ bool authorized(const http::Request& req, const std::string& token) {
   constexpr std::string_view kBearer = "Bearer ";
   if (token.empty() || !auth.starts_with(kBearer)) return false;
   const std::string_view given = auth.substr(kBearer.size());
-  return given.size() == token.size() && CRYPTO_memcmp(given.data(), token.data(), token.size()) == 0;
+  return text::constant_time_equal(given, token);
 }
 
 std::string rules_json(const match::RuleSet& rs, std::uint64_t version, const reload::ReloadOutcome& last) {
@@ -331,8 +330,12 @@ int run_engine(const RunFlags& flags) {
     log::error("{}", st.error());
     return kExitFailure;
   }
-  const std::uint64_t author_key = std::hash<std::string>{}(cfg.state_dir) | 1;  // keyed per deployment
-  analyze::AnalyzeStage analyze_stage([&rules] { return rules.current(); }, match_stage, **windows, alerts, author_key,
+  auto author_key = state.author_hash_key();
+  if (!author_key) {
+    log::error("{}", author_key.error());
+    return kExitFailure;
+  }
+  analyze::AnalyzeStage analyze_stage([&rules] { return rules.current(); }, match_stage, **windows, alerts, *author_key,
                                       metrics.registry());
 
   PipelineOptions popts;
@@ -386,6 +389,18 @@ int run_engine(const RunFlags& flags) {
       std::lock_guard lock(reload_mu);
       return http::json(rules_json(*rules.current()->rules, rules.version(), outcome), outcome.ok ? 200 : 422);
     });
+    if (cfg.api_auth_reads) {
+      if (cfg.api_token.empty()) {
+        log::error("api.auth_reads is on but no token is configured (api.token_file or YUQING_API_TOKEN).");
+        return kExitUsage;
+      }
+      server->set_guard([&cfg](const http::Request& req) -> std::optional<http::Response> {
+        if (!req.path.starts_with("/api/") || authorized(req, cfg.api_token)) return std::nullopt;
+        auto r = http::problem(401, "Unauthorized", "a valid bearer token is required for /api/");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return r;
+      });
+    }
     window::register_routes(*server, **windows);
     alerts.register_routes(*server, cfg.api_token);
     if (auto st = server->start(); !st) {

@@ -123,6 +123,9 @@ const std::vector<Option>& table() {
          if (c.api_token.empty()) return "token file '" + s + "' is empty";
          return std::string();
        }},
+      {{"api.auth_reads", "bool", "false",
+        "Require the bearer token for every /api/ request, reads included (mutating calls always need it)."},
+       [](const std::string& s, EngineConfig& c) { return parse_bool(s, c.api_auth_reads); }},
       {{"log.level", "string", "info", "trace, debug, info, warn, error or off.", true},
        [](const std::string& s, EngineConfig& c) {
          static const std::vector<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "off"};

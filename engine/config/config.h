@@ -38,6 +38,7 @@ struct EngineConfig {
   // http
   std::string http_listen = "127.0.0.1:8080";  // "" or "off" disables the server
   std::string api_token;             // bearer token for mutating API calls; "" = those are off
+  bool api_auth_reads = false;       // also require the token for every /api/ read
   // logging
   std::string log_level = "info";
 };

@@ -92,7 +92,12 @@ struct Server::Impl {
   std::atomic<std::uint16_t> port{0};
   bool started = false;
 
+  std::function<std::optional<Response>(const Request&)> guard;
+
   Response dispatch(const Request& req) const {
+    if (guard) {
+      if (auto denied = guard(req)) return std::move(*denied);
+    }
     const Route* best = nullptr;
     bool path_known = false;
     for (const auto& r : routes) {
@@ -217,6 +222,8 @@ void Server::route(std::string method, std::string path, Handler handler) {
 void Server::route_prefix(std::string method, std::string prefix, Handler handler) {
   impl_->routes.push_back({std::move(method), std::move(prefix), true, std::move(handler)});
 }
+
+void Server::set_guard(std::function<std::optional<Response>(const Request&)> guard) { impl_->guard = std::move(guard); }
 
 Status<std::string> Server::start() {
   const auto& listen = impl_->options.listen;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,6 +61,10 @@ class Server {
   void route(std::string method, std::string path, Handler handler);
   // Paths starting with `prefix` (for /api/v1/brands/{id}/...); longest prefix wins.
   void route_prefix(std::string method, std::string prefix, Handler handler);
+
+  // A check run before every handler (e.g. bearer-token auth): a returned response is sent
+  // instead of calling the handler. Register before start().
+  void set_guard(std::function<std::optional<Response>(const Request&)> guard);
 
   // Binds and starts the I/O thread.
   Status<std::string> start();

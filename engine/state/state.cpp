@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <random>
 
 namespace yuqing::state {
 namespace {
@@ -97,6 +98,17 @@ Status<std::string> StateStore::commit(rocksdb::WriteBatch& batch) {
   auto s = db_->Write(wo, &batch);
   if (!s.ok()) return Unexpected{"state write failed: " + s.ToString()};
   return {};
+}
+
+Result<std::uint64_t, std::string> StateStore::author_hash_key() {
+  constexpr std::string_view kKey = "author_hash_key";
+  if (auto k = load_meta(kKey)) return *k;
+  std::random_device rd;
+  const std::uint64_t key = (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ 0x9e3779b97f4a7c15ULL;
+  rocksdb::WriteBatch wb;
+  put_meta(wb, kKey, key);
+  if (auto st = commit(wb); !st) return Unexpected{st.error()};
+  return key;
 }
 
 rocksdb::ColumnFamilyHandle* StateStore::column_family(std::string_view name) {

@@ -57,6 +57,9 @@ class StateStore {
   // Small named counters kept with the state (e.g. the dead-letter file length).
   std::optional<std::uint64_t> load_meta(std::string_view key);
   void put_meta(rocksdb::WriteBatch& batch, std::string_view key, std::uint64_t value);
+  // The deployment's secret key for hashing author ids (privacy: ids are stored only as keyed
+  // hashes). Created at random on first use and kept in the state, so hashes stay stable.
+  Result<std::uint64_t, std::string> author_hash_key();
   // Writes the batch atomically.
   Status<std::string> commit(rocksdb::WriteBatch& batch);
 

@@ -291,10 +291,78 @@ TEST_F(RunTest, RuleFileChangesAreWatched) {
   EXPECT_NE(testing::read_file(dir.file("err.txt")).find("zephra.yaml"), std::string::npos);
 }
 
+// `yuqing query` prints the API's answers; `yuqing state erase-author` removes what the state
+// keeps about an author; api.auth_reads puts every /api/ read behind the token.
+TEST_F(RunTest, QueryCommandsEraseAuthorAndReadAuth) {
+  auto gen = run_process({bin, "gen", "--rules", rules, "--seed", "21", "--count", "3000"});
+  ASSERT_EQ(gen.exit_code, 0);
+  const std::string vip =
+      R"({"id":"x:vip1","platform":"x","created_at":"2026-11-01T00:03:00Z","text":"Lumaflix keeps crashing, awful app",)"
+      R"("author":{"id":"vip-author-77","name":"Famous Critic","followers":90000000,"verified":true}})";
+  testing::write_file(dir.file("in.jsonl"), gen.out + vip + "\n");
+  testing::write_file(dir.file("token"), "t0ken\n");
+  testing::write_file(dir.file("engine.yaml"), "api:\n  token_file: " + dir.file("token") + "\n  auth_reads: true\n");
+  auto serve = [&](std::uint16_t port) {
+    return std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{bin, "run", "--config", dir.file("engine.yaml"), "--input", dir.file("in.jsonl"),
+                                 "--rules", rules, "--state", dir.file("state"), "--http",
+                                 "127.0.0.1:" + std::to_string(port)},
+        dir.file("out.txt"), dir.file("err.txt"));
+  };
+  auto port = testing::free_port();
+  auto engine = serve(port);
+  const std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer t0ken"}};
+  ASSERT_TRUE(testing::eventually([&] {
+    auto r = testing::http_request("GET", port, "/api/v1/brands/lumaflix/mentions?limit=50", "", "", auth);
+    return r.status == 200 && r.body.find("Famous Critic") != std::string::npos;
+  }, 60)) << testing::read_file(dir.file("err.txt"));
+  EXPECT_EQ(testing::http_get(port, "/api/v1/brands").status, 401);  // reads need the token too
+  EXPECT_EQ(testing::http_get(port, "/metrics").status, 200);        // but not /metrics
+
+  setenv("YUQING_API_TOKEN", "t0ken", 1);
+  const std::string server = "127.0.0.1:" + std::to_string(port);
+  auto trend = run_process({bin, "query", "--server", server, "trend", "--brand", "lumaflix", "--window", "1h",
+                            "--step", "10m", "--until", "2026-11-01T01:00:00Z"});
+  EXPECT_EQ(trend.exit_code, 0) << trend.err;
+  auto points = boost::json::parse(trend.out).at("points").as_array();
+  EXPECT_EQ(points.size(), 6u);
+  std::uint64_t mentions = 0;
+  for (const auto& p : points) mentions += p.at("mentions").to_number<std::uint64_t>();
+  EXPECT_GT(mentions, 10u);
+  auto compare = run_process({bin, "query", "--server", server, "compare", "--brands", "lantu-auto,chidian-auto",
+                              "--window", "1h"});
+  EXPECT_EQ(compare.exit_code, 0) << compare.err;
+  EXPECT_NE(compare.out.find("chidian-auto"), std::string::npos);
+  auto unknown = run_process({bin, "query", "--server", server, "trend", "--brand", "nope"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("404"), std::string::npos) << unknown.err;
+  unsetenv("YUQING_API_TOKEN");
+  auto denied = run_process({bin, "query", "--server", server, "alerts"});
+  EXPECT_EQ(denied.exit_code, 1);
+
+  engine->signal(SIGTERM);
+  ASSERT_EQ(engine->wait(30), 0);
+  auto erased = run_process({bin, "state", "erase-author", "vip-author-77", "--state", dir.file("state")});
+  ASSERT_EQ(erased.exit_code, 0) << erased.err;
+  EXPECT_NE(erased.out.find("erased 1"), std::string::npos) << erased.out;
+  EXPECT_EQ(erased.err.find("vip-author-77"), std::string::npos);  // the id is not logged
+
+  port = testing::free_port();
+  engine = serve(port);
+  ASSERT_TRUE(testing::eventually([&] { return testing::http_get(port, "/readyz").status == 200; }, 30));
+  auto after = testing::http_request("GET", port, "/api/v1/brands/lumaflix/mentions?limit=200", "", "", auth);
+  EXPECT_EQ(after.status, 200);
+  EXPECT_EQ(after.body.find("Famous Critic"), std::string::npos);
+  engine->signal(SIGTERM);
+  EXPECT_EQ(engine->wait(30), 0);
+}
+
 TEST_F(RunTest, UsageErrorsExitTwoAndHelpExitsZero) {
   EXPECT_EQ(run_process({bin, "--help"}).exit_code, 0);
   EXPECT_EQ(run_process({bin, "run", "--help"}).exit_code, 0);
-  EXPECT_EQ(run_process({bin, "gen", "--help"}).exit_code, 0);
+  for (const char* cmd : {"gen", "rules", "score", "eval", "config", "query", "state"}) {
+    EXPECT_EQ(run_process({bin, cmd, "--help"}).exit_code, 0) << cmd;
+  }
   EXPECT_EQ(run_process({bin}).exit_code, 2);
   auto bad_flag = run_process({bin, "run", "--no-such-flag"});
   EXPECT_EQ(bad_flag.exit_code, 2);
