@@ -129,31 +129,66 @@ Result<std::int64_t, std::string> parse_time(std::string_view text) {
 
 namespace {
 
-std::uint64_t fnv1a(const char* p, std::size_t n) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(p[i]);
-    h *= 0x100000001b3ULL;
-  }
-  // Final avalanche so that similar shingles give unrelated bit patterns.
+constexpr std::uint64_t kFnvBasis = 0xcbf29ce484222325ULL;
+
+// Final avalanche so that similar shingles give unrelated bit patterns.
+std::uint64_t avalanche(std::uint64_t h) {
   h ^= h >> 33; h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53ULL;
   return h ^ (h >> 33);
 }
 
-void add_feature(std::array<int, 64>& v, std::uint64_t h) {
-  for (int b = 0; b < 64; ++b) v[static_cast<std::size_t>(b)] += ((h >> b) & 1) ? 1 : -1;
+std::uint64_t fnv_bytes(std::uint64_t h, const char* p, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= static_cast<unsigned char>(p[i]);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
 }
+
+std::uint64_t fnv1a(const char* p, std::size_t n) { return avalanche(fnv_bytes(kFnvBasis, p, n)); }
+
+// SimHash votes, bit-sliced: planes[i] holds bit i of the 64 per-position counters of set bits,
+// so adding one feature is a short carry chain instead of 64 additions.
+class Votes {
+ public:
+  void add(std::uint64_t h) {
+    if (features_ == kMaxFeatures) return;  // enough evidence; keeps the counters in range
+    ++features_;
+    std::uint64_t carry = h;
+    for (std::size_t i = 0; carry != 0 && i < planes_.size(); ++i) {
+      const std::uint64_t next = planes_[i] & carry;
+      planes_[i] ^= carry;
+      carry = next;
+    }
+  }
+  int features() const { return static_cast<int>(features_); }
+  // Bit b is set when more than half of the features had bit b set (the sign of the vote).
+  std::uint64_t result() const {
+    std::uint64_t out = 0;
+    for (int b = 0; b < 64; ++b) {
+      std::uint32_t count = 0;
+      for (std::size_t i = 0; i < planes_.size(); ++i) count |= static_cast<std::uint32_t>((planes_[i] >> b) & 1) << i;
+      if (2 * count > features_) out |= std::uint64_t{1} << b;
+    }
+    return out;
+  }
+
+ private:
+  static constexpr std::uint32_t kMaxFeatures = 65535;
+  std::array<std::uint64_t, 16> planes_{};
+  std::uint32_t features_ = 0;
+};
+
 
 }  // namespace
 
 std::uint64_t simhash64(std::string_view text) {
-  std::array<int, 64> v{};
+  Votes votes;
   bool ascii_only = true;
   for (char c : text) {
     if (static_cast<unsigned char>(c) >= 0x80) { ascii_only = false; break; }
   }
-  int features = 0;
   if (ascii_only) {
     // Word shingles (pairs of adjacent words) plus single words: robust to a prefix like "RT @x:".
     std::string_view prev;
@@ -164,46 +199,43 @@ std::uint64_t simhash64(std::string_view text) {
       while (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
       if (i == start) break;
       const std::string_view word = text.substr(start, i - start);
-      add_feature(v, fnv1a(word.data(), word.size()));
-      ++features;
+      votes.add(fnv1a(word.data(), word.size()));
       if (!prev.empty()) {
         const std::size_t a = static_cast<std::size_t>(prev.data() - text.data());
-        add_feature(v, fnv1a(text.data() + a, start + word.size() - a) ^ 0x9e3779b97f4a7c15ULL);
-        ++features;
+        votes.add(fnv1a(text.data() + a, start + word.size() - a) ^ 0x9e3779b97f4a7c15ULL);
       }
       prev = word;
     }
   } else {
-    // Code-point trigrams (CJK text has no spaces); white space and punctuation in ASCII skipped.
+    // Code-point trigrams (CJK text has no spaces); white space and punctuation in ASCII are
+    // skipped. The last three kept code points live in a small ring: nothing is allocated.
+    struct Cp {
+      std::size_t pos, len;
+    };
+    std::array<Cp, 3> ring{};
+    std::size_t kept = 0;
+    std::uint64_t all = kFnvBasis;  // FNV state over every kept code point, for short texts
     std::size_t i = 0;
-    std::string cps;  // the kept code points, concatenated
-    std::vector<std::size_t> offs;
     while (i < text.size()) {
       const auto c = static_cast<unsigned char>(text[i]);
-      const std::size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+      const std::size_t len = std::min(text.size() - i, std::size_t{c < 0x80 ? 1u : c < 0xe0 ? 2u : c < 0xf0 ? 3u : 4u});
       if (!(c < 0x80 && !std::isalnum(c))) {
-        offs.push_back(cps.size());
-        cps.append(text.substr(i, len));
+        ring[kept % 3] = {i, len};
+        ++kept;
+        if (kept <= 2) all = fnv_bytes(all, text.data() + i, len);
+        if (kept >= 3) {
+          // Pieces hashed in a row = the hash of their concatenation.
+          std::uint64_t h = kFnvBasis;
+          for (std::size_t k = kept - 3; k < kept; ++k) h = fnv_bytes(h, text.data() + ring[k % 3].pos, ring[k % 3].len);
+          votes.add(avalanche(h));
+        }
       }
       i += len;
     }
-    offs.push_back(cps.size());
-    const std::size_t n = offs.size() - 1;
-    if (n < 3) {
-      if (n > 0) { add_feature(v, fnv1a(cps.data(), cps.size())); ++features; }
-    } else {
-      for (std::size_t k = 0; k + 3 <= n; ++k) {
-        add_feature(v, fnv1a(cps.data() + offs[k], offs[k + 3] - offs[k]));
-        ++features;
-      }
-    }
+    if (kept > 0 && kept < 3) votes.add(avalanche(all));
   }
-  if (features == 0) return 0;
-  std::uint64_t out = 0;
-  for (int b = 0; b < 64; ++b) {
-    if (v[static_cast<std::size_t>(b)] > 0) out |= std::uint64_t{1} << b;
-  }
-  return out;
+  if (votes.features() == 0) return 0;
+  return votes.result();
 }
 
 }  // namespace yuqing::window
