@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/base/text.h"
+
 namespace yuqing::match {
 
 enum class Severity : std::uint8_t { error, warning };
@@ -42,12 +44,9 @@ struct Diagnostics {
   void sort();
 };
 
-// JSON string escaping (shared by the command's output).
-void append_json_string(std::string& out, std::string_view s);
-
-// Levenshtein distance, for "did you mean" suggestions.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-// The closest candidate within a small distance, or empty.
-std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+// JSON escaping and "did you mean" hints are the shared ones from engine/base/text.h.
+using text::append_json_string;
+using text::closest;
+using text::edit_distance;
 
 }  // namespace yuqing::match
