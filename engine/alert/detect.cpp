@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace yuqing::alert {
 namespace {
@@ -175,9 +176,16 @@ std::optional<Signal> evaluate_influencer_negative(const DetectorPolicy& p, std:
   if (!p.enabled) return std::nullopt;
   if (p.param("require_crisis_term", 0) != 0 && !has_crisis_term) return std::nullopt;
   const auto f = static_cast<double>(followers);
+  // Called for every negative mention: leave before building anything when no tier can hold.
+  double lowest = std::numeric_limits<double>::infinity();
+  for (const auto& tier : p.tiers) {
+    if (auto it = tier.find("followers"); it != tier.end()) lowest = std::min(lowest, it->second);
+  }
+  const bool verified_counts = verified && p.param("verified_counts", 1) != 0;
+  if (f < lowest && !verified_counts) return std::nullopt;
   auto s = finish(p, Detector::influencer_negative, {{"followers", f}, {"crisis", has_crisis_term ? 1.0 : 0.0}},
                   "followers", f);
-  if (!s && verified && p.param("verified_counts", 1) != 0) {
+  if (!s && verified_counts) {
     // A verified account below the follower thresholds still deserves a notice.
     s = Signal{};
     s->detector = Detector::influencer_negative;
