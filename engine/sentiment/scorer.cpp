@@ -68,6 +68,22 @@ void Scorer::ensure_scratch(const Lexicon& lex) {
   }
 }
 
+namespace {
+bool is_ascii_alnum(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+
+// A term that starts with an ASCII symbol (text emoticons: ":/", "):", ":p") is noise when it sits
+// inside a URL ("http://", "www.x.com/:p") or is a reversed emoticon glued to a word ("(Classico):").
+bool symbol_term_is_noise(const unsigned char* s, std::size_t n, std::uint32_t begin) {
+  if ((s[begin] == '(' || s[begin] == ')') && begin > 0 && is_ascii_alnum(s[begin - 1])) return true;
+  std::size_t ts = begin;
+  for (std::size_t k = 0; ts > 0 && s[ts - 1] != ' ' && s[ts - 1] != '\n' && k < 512; ++k) --ts;
+  std::size_t te = begin;
+  for (std::size_t k = 0; te < n && s[te] != ' ' && s[te] != '\n' && k < 512; ++k) ++te;
+  const std::string_view tok(reinterpret_cast<const char*>(s) + ts, te - ts);
+  return tok.find("://") != std::string_view::npos || tok.starts_with("www.");
+}
+}  // namespace
+
 int Scorer::on_match(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/, void* ctx) {
   auto* self = static_cast<Scorer*>(ctx);
   const TermInfo& info = self->scanning_->info_[id];
@@ -80,6 +96,7 @@ int Scorer::on_match(unsigned id, unsigned long long /*from*/, unsigned long lon
     std::size_t len = 0;
     if (normalize::is_word_cp(normalize::decode_utf8(s, n, end, len))) return 0;
   }
+  if (!info.start_boundary && s[begin] < 0x80 && symbol_term_is_noise(s, n, begin)) return 0;
   if (self->raw_.size() < 8192) self->raw_.push_back({begin, end, id});
   return 0;
 }
