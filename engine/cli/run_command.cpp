@@ -8,27 +8,27 @@
 #include <memory>
 #include <thread>
 
+#include "connectors/alert_sinks/outbox.h"
+#include "connectors/alert_sinks/sink.h"
 #include "connectors/dlq/dlq.h"
 #include "connectors/source/demo_source.h"
 #include "connectors/source/source.h"
+#include "engine/alert/service.h"
+#include "engine/analyze/analyze_stage.h"
+#include "engine/analyze/bundle.h"
 #include "engine/base/log.h"
 #include "engine/base/text.h"
 #include "engine/config/config.h"
 #include "engine/http/server.h"
-#include "connectors/alert_sinks/outbox.h"
-#include "connectors/alert_sinks/sink.h"
-#include "engine/alert/service.h"
-#include "engine/analyze/analyze_stage.h"
-#include "engine/analyze/bundle.h"
 #include "engine/match/match_stage.h"
 #include "engine/match/rule_set.h"
-#include "engine/window/api.h"
-#include "engine/window/window.h"
-#include "engine/reload/reload.h"
 #include "engine/metrics/metrics.h"
 #include "engine/parse/parse.h"
 #include "engine/pipeline/pipeline.h"
+#include "engine/reload/reload.h"
 #include "engine/state/state.h"
+#include "engine/window/api.h"
+#include "engine/window/window.h"
 
 namespace yuqing::cli {
 namespace {

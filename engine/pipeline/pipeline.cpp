@@ -60,6 +60,9 @@ struct Pipeline::Impl {
   }
 
   void read_loop() {
+    // While the input is idle an empty batch goes through once a second, so stages that act on
+    // time (alert evaluation of committed windows) still get their commit.
+    auto last_push = std::chrono::steady_clock::now();
     while (!stopping) {
       auto batch = take_free();
       batch->clear();
@@ -69,7 +72,10 @@ struct Pipeline::Impl {
         break;
       }
       const bool eof = batch->end_of_input;
-      if (!batch->records.empty() || batch->blank_lines > 0) {
+      const auto now = std::chrono::steady_clock::now();
+      const bool idle_tick = !options.exit_at_eof && now - last_push >= std::chrono::seconds(1);
+      if (!batch->records.empty() || batch->blank_lines > 0 || idle_tick) {
+        last_push = now;
         const std::size_t bytes = batch->bytes.size() + batch->records.size() * sizeof(source::Record);
         metrics.queue_pushed().Increment();
         if (!queue.push(std::move(batch), bytes)) break;

@@ -19,6 +19,7 @@ constexpr float kNegScalar = -0.74F;    // VADER's N_SCALAR
 constexpr float kCapsIncr = 0.733F;     // VADER's C_INCR
 constexpr float kExclIncr = 0.292F;     // per '!', at most 4
 constexpr float kQuestionDamp = 0.7F;
+constexpr float kLoneNegator = -0.3F;
 constexpr float kAlpha = 15.0F;         // compound = S / sqrt(S^2 + alpha)
 constexpr float kRepeatStep = 0.3F;     // 好好好: x(1 + 0.3 per repeat), at most x1.9
 constexpr float kElongatedMult = 1.2F;      // sooo good
@@ -142,7 +143,7 @@ void Scorer::split_clauses() {
     const unsigned char c = s[i];
     if (is_ascii_alpha(c)) {
       run = c == prev ? run + 1 : 1;
-      if (run == 3) has_elongation_ = true;
+      has_elongation_ = true;  // any Latin word: elongation and inflection lookups run
     } else {
       run = 0;
     }
@@ -207,12 +208,56 @@ void Scorer::select(const BrandOverrides* brand) {
 
 // English elongations ("sooo", "goooood"): a word with a run of 3+ identical letters that no
 // selected term covers is looked up with the run cut to one and to two letters.
+// English inflections ("coolest", "happiest", "loves", "annoyed", "hating"): a word no selected
+// term covers is looked up without its suffix (-est/-iest, -s/-es, -ed/-ied, -ing; a doubled final
+// consonant undone, a dropped "e" restored); only polar terms of weight >= 1 are taken, so weak or
+// neutral bases ("new" in "news") do not fire.
+namespace {
+bool is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+}  // namespace
+
 void Scorer::elongations(const Lexicon& lex) {
+  auto inflected = [&lex](const unsigned char* w, std::size_t len) -> std::int64_t {
+  if (len < 4 || len >= 40) return -1;
+  char buf[48];
+  for (std::size_t k = 0; k < len; ++k) {
+    if (!is_ascii_alpha(w[k])) return -1;
+    buf[k] = static_cast<char>(w[k]);
+  }
+  const std::string_view word(buf, len);
+  auto try_base = [&](std::size_t keep, const char* add) -> std::int64_t {
+    if (keep < 3) return -1;
+    char b[48];
+    std::size_t m = 0;
+    for (std::size_t k = 0; k < keep; ++k) b[m++] = buf[k];
+    for (const char* q = add; *q != 0; ++q) b[m++] = *q;
+    const std::int64_t t = lex.find(std::string_view(b, m));
+    if (t < 0) return -1;
+    const TermInfo& ti = lex.info_[static_cast<std::size_t>(t)];
+    if ((ti.roles & TermInfo::kPolar) == 0 || (ti.roles & TermInfo::kEmoticon) != 0 || std::fabs(ti.weight) < 1.0F) return -1;
+    return t;
+  };
+  auto stem = [&](std::size_t keep) -> std::int64_t {  // base = word[0, keep)
+    std::int64_t t = try_base(keep, "");
+    if (t < 0 && keep >= 2 && buf[keep - 1] == buf[keep - 2] && !is_vowel(buf[keep - 1])) t = try_base(keep - 1, "");
+    if (t < 0) t = try_base(keep, "e");
+    return t;
+  };
+  std::int64_t t = -1;
+  if (word.ends_with("iest")) t = try_base(len - 4, "y");
+  if (t < 0 && word.ends_with("est")) t = stem(len - 3);
+  if (t < 0 && word.ends_with("ied")) t = try_base(len - 3, "y");
+  if (t < 0 && word.ends_with("ies")) t = try_base(len - 3, "y");
+  if (t < 0 && word.ends_with("ed")) t = stem(len - 2);
+  if (t < 0 && word.ends_with("ing")) t = stem(len - 3);
+  if (t < 0 && word.ends_with("es")) t = try_base(len - 2, "");
+  if (t < 0 && word.ends_with("s") && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is")) t = try_base(len - 1, "");
+  return t;
+};
   const auto* s = reinterpret_cast<const unsigned char*>(ntext_.data());
   const std::size_t n = ntext_.size();
   std::size_t i = 0;
   std::size_t next_sel = 0;
-  const std::size_t sel_count = sel_.size();
   while (i < n) {
     if (!is_ascii_alpha(s[i]) || (i > 0 && is_ascii_alpha(s[i - 1]))) {
       ++i;
@@ -224,11 +269,14 @@ void Scorer::elongations(const Lexicon& lex) {
       if (e >= i + 2 && s[e] == s[e - 1] && s[e] == s[e - 2]) elongated = true;
       ++e;
     }
-    if (elongated && e - i < 48) {
-      while (next_sel < sel_count && sel_[next_sel].end <= i) ++next_sel;
-      const bool covered = next_sel < sel_count && sel_[next_sel].begin < e;
-      if (!covered) {
-        for (int keep = 1; keep <= 2; ++keep) {
+    // A word glued to digits or apostrophes ("it's", "mp3s") is not looked up.
+    const bool clean_end = e >= n || (s[e] != '\'' && !(s[e] >= '0' && s[e] <= '9'));
+    if (e - i < 48) {
+      while (next_sel < sel_.size() && sel_[next_sel].end <= i) ++next_sel;
+      const bool covered = next_sel < sel_.size() && sel_[next_sel].begin < e;
+      std::int64_t found = -1;
+      if (!covered && elongated) {
+        for (int keep = 1; keep <= 2 && found < 0; ++keep) {
           char buf[48];
           std::size_t m = 0;
           for (std::size_t k = i; k < e; ++k) {
@@ -238,13 +286,15 @@ void Scorer::elongations(const Lexicon& lex) {
             buf[m++] = static_cast<char>(s[k]);
           }
           const std::int64_t t = lex.find(std::string_view(buf, m));
-          if (t >= 0 && (lex.info_[static_cast<std::size_t>(t)].roles & (TermInfo::kPolar | TermInfo::kDegree)) != 0) {
-            // Marked by end != begin + len; the insert keeps sel_ sorted.
-            sel_.insert(sel_.begin() + static_cast<std::ptrdiff_t>(next_sel),
-                        {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(e), static_cast<std::uint32_t>(t)});
-            break;
-          }
+          if (t >= 0 && (lex.info_[static_cast<std::size_t>(t)].roles & (TermInfo::kPolar | TermInfo::kDegree)) != 0) found = t;
         }
+      } else if (!covered && clean_end && (i == 0 || s[i - 1] != '\'')) {
+        found = inflected(s + i, e - i);
+      }
+      if (found >= 0) {
+        // Marked by end != begin + len; the insert keeps sel_ sorted.
+        sel_.insert(sel_.begin() + static_cast<std::ptrdiff_t>(next_sel),
+                    {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(e), static_cast<std::uint32_t>(found)});
       }
     }
     i = e;
@@ -341,6 +391,18 @@ void Scorer::evaluate(const Lexicon& lex, const BrandOverrides* brand, std::stri
     const TermInfo& ti = info[h.term];
     bool overridden = false;
     const float w = weight_of(kk, overridden);
+    if (!overridden && (ti.roles & TermInfo::kPolar) == 0 && (ti.roles & TermInfo::kNegator) != 0 && kLoneNegator != 0 &&
+        !clauses_[hit_clause_[kk]].question) {
+      // A negator with nothing polar to act on ("没送饮料", "didn't show up") leans negative.
+      Trace tr;
+      tr.term = h.term;
+      tr.begin = h.begin;
+      tr.end = h.end;
+      tr.weight = kLoneNegator;
+      tr.contribution = kLoneNegator;
+      trace_.push_back(tr);
+      continue;
+    }
     if (!overridden && ((ti.roles & TermInfo::kPolar) == 0 || w == 0)) continue;
     if (overridden && w == 0) continue;
     Trace tr;
@@ -349,7 +411,12 @@ void Scorer::evaluate(const Lexicon& lex, const BrandOverrides* brand, std::stri
     tr.end = h.end;
     tr.weight = w;
     if (overridden) tr.flags |= kOverride;
-    if (h.end - h.begin != ti.len) tr.flags |= kElongated;
+    if (h.end - h.begin != ti.len) {
+      // An elongation has a run of 3+ identical letters; otherwise the hit is an inflection (x1).
+      bool run3 = false;
+      for (std::uint32_t q = h.begin + 2; q < h.end && !run3; ++q) run3 = s[q] == s[q - 1] && s[q] == s[q - 2];
+      if (run3) tr.flags |= kElongated;
+    }
     float v = w;
     if ((ti.roles & TermInfo::kEmoticon) == 0) {
       const bool words = ti.latin;
@@ -588,6 +655,8 @@ std::string Scorer::explain(const Lexicon& lex) const {
       rule += r;
     };
     if ((t.flags & kOverride) != 0) add("brand override");
+    const std::uint16_t roles = lex.info_[t.term].roles;
+    if ((roles & TermInfo::kNegator) != 0 && (roles & TermInfo::kPolar) == 0) add("negator with nothing to negate");
     if (t.degree >= 0) {
       std::string r = "scaled x";
       append_num(r, t.degree_mult);

@@ -149,6 +149,15 @@ const Row kTable[] = {
     {"elongation", "sooo good", P},
     {"elongation", "this is baaaad", N},
     {"elongation", "loooove it", P},
+    // ---- a negator with nothing polar to act on leans negative, except in a question ----
+    {"lone negator", "the driver did not show up", N},
+    {"lone negator", "饮料到现在也没来", N},
+    {"lone negator", "你们明天不营业吗？", O},
+    // ---- inflected English forms (looked up without -est / -s / -ed / -ing) ----
+    {"inflection", "the coolest phone I own", P},
+    {"inflection", "she hates the new update", N},
+    {"inflection", "happiest day of the year", P},
+    {"inflection", "we shipped the goods today", O},
     // ---- platform emoticons ----
     {"emoticon", "今天收到了[哈哈]", P},
     {"emoticon", "又被放鸽子了[怒]", N},
@@ -160,6 +169,10 @@ const Row kTable[] = {
     {"emoticon", "missed the train :(", N},
     {"emoticon", "T_T 又加班", N},
     {"emoticon", "<3 this place", P},
+    // ---- text emoticons are not read inside URLs or glued to a word ----
+    {"emoticon in url", "new post at http://example.com/blog", O},
+    {"emoticon in url", "see www.example.com/:p for details", O},
+    {"emoticon glued", "the list (see appendix): page two", O},
     // ---- emoji ----
     {"emoji", "收到啦😍", P},
     {"emoji", "又延误了😡", N},
@@ -244,6 +257,19 @@ TEST(SentimentTable, EveryRowGetsItsLabel) {
 float score(std::string_view text) {
   static Scorer scorer;
   return scorer.score_text(text, lexicon()).score;
+}
+
+// A one-character contrast word inside a neutral word (可 in 可乐 / 可能, 但 in 不但) shifts nothing.
+TEST(SentimentRules, ContrastWordInsideAWordIsNotAContrast) {
+  EXPECT_FLOAT_EQ(score("服务很差，可乐好喝"), score("服务很差，雪碧好喝"));
+  EXPECT_FLOAT_EQ(score("服务很差，可能菜好吃"), score("服务很差，也许菜好吃"));
+}
+
+// Inflected English forms reach their base; URLs do not hold emoticons.
+TEST(SentimentRules, InflectionsAndUrls) {
+  EXPECT_FLOAT_EQ(score("the coolest"), score("the cool"));
+  EXPECT_LT(score("she hates it"), 0);
+  EXPECT_FLOAT_EQ(score("great http://x.com/a"), score("great"));
 }
 
 TEST(SentimentRules, NegationFlips) {
