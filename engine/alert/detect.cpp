@@ -164,8 +164,8 @@ std::optional<Signal> evaluate_share_of_voice_swing(const DetectorPolicy& p, dou
   return s;
 }
 
-std::optional<Signal> evaluate_story_velocity(const DetectorPolicy& p, double reposts) {
-  if (reposts < p.min_count) return std::nullopt;
+std::optional<Signal> evaluate_story_velocity(const DetectorPolicy& p, double reposts, double negative_share) {
+  if (reposts < p.min_count || negative_share < p.param("min_negative_share", 0.4)) return std::nullopt;
   auto s = finish(p, Detector::story_velocity, {{"reposts", reposts}}, "reposts", reposts);
   if (s) s->count = reposts;
   return s;

@@ -59,8 +59,10 @@ std::optional<Signal> evaluate_crisis_term_burst(const DetectorPolicy& p, const 
 // share: the brand's share of voice among itself and its competitors now and one window before.
 std::optional<Signal> evaluate_share_of_voice_swing(const DetectorPolicy& p, double share_now, double share_before,
                                                     double total_mentions);
-// reposts: the fastest story's reposts and near-duplicates within the window.
-std::optional<Signal> evaluate_story_velocity(const DetectorPolicy& p, double reposts);
+// reposts: the fastest story's reposts and near-duplicates within the window; negative_share:
+// the brand's share of negative mentions in it (a viral launch is not a crisis: below the
+// policy's min_negative_share the detector stays quiet).
+std::optional<Signal> evaluate_story_velocity(const DetectorPolicy& p, double reposts, double negative_share);
 // One negative mention by an author with `followers` (verified or not), with or without crisis terms.
 std::optional<Signal> evaluate_influencer_negative(const DetectorPolicy& p, std::int64_t followers, bool verified,
                                                    bool has_crisis_term);

@@ -52,8 +52,10 @@ std::vector<IncidentChange> Evaluator::evaluate(const std::vector<BrandRef>& bra
       feed(Detector::share_of_voice_swing, s);
     }
     if (const auto& p = window_of(Detector::story_velocity); p.enabled) {
+      const auto now = windows.stats(brand.id, now_ms - p.window_ms, now_ms);
       feed(Detector::story_velocity,
-           evaluate_story_velocity(p, windows.max_story_reposts(brand.id, now_ms - p.window_ms, now_ms)));
+           evaluate_story_velocity(p, windows.max_story_reposts(brand.id, now_ms - p.window_ms, now_ms),
+                                   now.negative_share()));
     }
   }
   auto influencer = tick_influencers(brands, policy, now_ms);

@@ -28,7 +28,7 @@ const DetectorSchema& schema(Detector d) {
       {{"require_crisis_term", "verified_counts", "categories"}, {"followers", "crisis"}},
       {{"categories"}, {"count", "share"}},
       {{}, {"swing"}},
-      {{}, {"reposts"}},
+      {{"min_negative_share"}, {"reposts"}},
   }};
   return kSchemas[static_cast<std::size_t>(d)];
 }
@@ -59,7 +59,7 @@ std::array<DetectorPolicy, kDetectorCount> default_detectors() {
       make(10, 0, {{{{"count", 40}, {"share", 0.3}}, {{"count", 25}, {"share", 0.2}}, {{"count", 15}, {"share", 0.12}}}},
            {{"categories", 55}}),  // all but service
       make(60, 50, {{{}, {{"swing", 0.3}}, {{"swing", 0.15}}}}),
-      make(10, 0, {{{{"reposts", 500}}, {{"reposts", 300}}, {{"reposts", 150}}}}),
+      make(10, 0, {{{{"reposts", 500}}, {{"reposts", 300}}, {{"reposts", 150}}}}, {{"min_negative_share", 0.4}}),
   };
 }
 

@@ -119,8 +119,9 @@ TEST(ShareOfVoiceAndStoryVelocity, Thresholds) {
   EXPECT_FALSE(evaluate_share_of_voice_swing(policy_of(Detector::share_of_voice_swing), 0.5, 0.1, 40));  // min 50
   EXPECT_EQ(evaluate_share_of_voice_swing(policy_of(Detector::share_of_voice_swing), 0.3, 0.5, 100)->tier, Tier::P3);
   EXPECT_EQ(evaluate_share_of_voice_swing(policy_of(Detector::share_of_voice_swing), 0.1, 0.5, 100)->tier, Tier::P2);
-  EXPECT_FALSE(evaluate_story_velocity(policy_of(Detector::story_velocity), 149));
-  EXPECT_EQ(evaluate_story_velocity(policy_of(Detector::story_velocity), 600)->tier, Tier::P1);
+  EXPECT_FALSE(evaluate_story_velocity(policy_of(Detector::story_velocity), 149, 0.9));
+  EXPECT_EQ(evaluate_story_velocity(policy_of(Detector::story_velocity), 600, 0.9)->tier, Tier::P1);
+  EXPECT_FALSE(evaluate_story_velocity(policy_of(Detector::story_velocity), 600, 0.1));  // a viral launch
 }
 
 Signal sig(Tier t, int severity = 3) {
