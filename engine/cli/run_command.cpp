@@ -26,6 +26,7 @@
 #include "engine/parse/parse.h"
 #include "engine/pipeline/pipeline.h"
 #include "engine/reload/reload.h"
+#include "engine/state/rocksdb_metrics.h"
 #include "engine/state/state.h"
 #include "engine/window/api.h"
 #include "engine/window/window.h"
@@ -252,6 +253,7 @@ int run_engine(const RunFlags& flags) {
   std::vector<std::string> reject_names;
   for (int i = 0; i < parse::kRejectCount; ++i) reject_names.emplace_back(parse::reject_name(static_cast<parse::Reject>(i)));
   metrics::Metrics metrics(reject_names, source_kind);
+  state::RocksDbMetrics rocksdb_metrics(state, metrics.registry());  // read when /metrics is scraped
 
   // Rules: loaded once before start (errors stop the start); later reloads keep the old set
   // when the new one has errors.
@@ -361,9 +363,10 @@ int run_engine(const RunFlags& flags) {
     http::ServerOptions http_options;
     http_options.listen = cfg.http_listen;
     server = std::make_unique<http::Server>(http_options);
-    server->route("GET", "/metrics", [&metrics](const http::Request&) {
+    server->route("GET", "/metrics", [&metrics, &rocksdb_metrics](const http::Request&) {
       http::Response r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      rocksdb_metrics.refresh();
       r.body = metrics.scrape();
       return r;
     });

@@ -64,11 +64,14 @@ class StateStore {
   Status<std::string> commit(rocksdb::WriteBatch& batch);
 
   rocksdb::DB* db() { return db_.get(); }
+  // Tickers only (no histograms or timers); read by rocksdb_metrics.h. Never null after open.
+  const rocksdb::Statistics* statistics() const { return statistics_.get(); }
   // nullptr when the family was not requested at open.
   rocksdb::ColumnFamilyHandle* column_family(std::string_view name);
 
  private:
   StateStore() = default;
+  std::shared_ptr<rocksdb::Statistics> statistics_;  // before db_: the DB uses it until closed
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::vector<std::string> names_;
