@@ -6,7 +6,8 @@
 //    the alert rules, exists on a live scrape of the engine, except the Kafka-only metrics of
 //    kKafkaOnly (they exist only with --brokers); every dashboard expression is valid PromQL.
 // Every process a test starts is stopped by the test (SIGTERM, then SIGKILL from
-// BackgroundProcess's destructor if a check failed first).
+// BackgroundProcess's destructor if a check failed first; SIGKILL via setpriv's parent-death
+// signal if the test process itself dies).
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -43,6 +44,13 @@ const std::set<std::string> kMadeByPrometheus = {"up"};
 std::string tool(const char* env, const char* fallback) {
   const char* s = std::getenv(env);
   return s != nullptr && *s != '\0' ? s : fallback;
+}
+
+// argv for a server this test starts: with util-linux's setpriv it gets SIGKILL when the test
+// process dies, even on a crash that skips the destructors (setpriv execs, so the pid stays).
+std::vector<std::string> dies_with_test(std::vector<std::string> argv) {
+  if (fs::exists("/usr/bin/setpriv")) argv.insert(argv.begin(), {"/usr/bin/setpriv", "--pdeathsig", "KILL", "--"});
+  return argv;
 }
 
 // --- metric names ------------------------------------------------------------------------
@@ -208,9 +216,8 @@ class Engine {
   Engine(const TempDir& dir, const std::string& input, const std::string& rules)
       : port_(testing::free_port()),
         process_(std::make_unique<BackgroundProcess>(
-            std::vector<std::string>{testing::yuqing_binary(), "run", "--input", input, "--rules", rules, "--state",
-                                     dir.file("state"), "--http", "127.0.0.1:" + std::to_string(port_),
-                                     "--log-level", "warn"},
+            dies_with_test({testing::yuqing_binary(), "run", "--input", input, "--rules", rules, "--state",
+                            dir.file("state"), "--http", "127.0.0.1:" + std::to_string(port_), "--log-level", "warn"}),
             dir.file("engine.out"), dir.file("engine.err"))),
         err_file_(dir.file("engine.err")) {}
   ~Engine() { stop(); }
@@ -319,10 +326,11 @@ TEST(Prometheus, ScrapesTheEngineAndAgreesWithItsCountAndEvaluatesTheRules) {
                       "rule_files:\n  - " + rules + "\n"
                       "scrape_configs:\n  - job_name: yuqing\n    metrics_path: /metrics\n    static_configs:\n"
                       "      - targets: ['127.0.0.1:" + std::to_string(engine.port()) + "']\n");
-  BackgroundProcess prometheus({tool("PROMETHEUS_BIN", "/usr/bin/prometheus"),
-                                "--config.file=" + dir.file("prometheus.yml"),
-                                "--storage.tsdb.path=" + dir.file("tsdb"),
-                                "--web.listen-address=127.0.0.1:" + std::to_string(prom_port), "--log.level=warn"},
+  BackgroundProcess prometheus(dies_with_test({tool("PROMETHEUS_BIN", "/usr/bin/prometheus"),
+                                               "--config.file=" + dir.file("prometheus.yml"),
+                                               "--storage.tsdb.path=" + dir.file("tsdb"),
+                                               "--web.listen-address=127.0.0.1:" + std::to_string(prom_port),
+                                               "--log.level=warn"}),
                                dir.file("prometheus.out"), dir.file("prometheus.err"));
   auto prometheus_log = [&] { return testing::read_file(dir.file("prometheus.err")); };
 
