@@ -49,7 +49,8 @@ class AlertSink {
   virtual DeliveryResult deliver(const alert::Alert& alert) = 0;
 };
 
-enum class SinkType : std::uint8_t { file, webhook, slack, wecom, feishu, dingtalk, alertmanager };
+// kafka is built by the engine from kafka.alerts_topic in Kafka mode, not from `sinks:`.
+enum class SinkType : std::uint8_t { file, webhook, slack, wecom, feishu, dingtalk, alertmanager, kafka };
 std::string_view sink_type_name(SinkType t);
 
 // One entry of the `sinks:` list. Every field but name and type has a default.

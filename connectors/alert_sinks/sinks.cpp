@@ -238,6 +238,7 @@ std::string_view sink_type_name(SinkType t) {
     case SinkType::feishu: return "feishu";
     case SinkType::dingtalk: return "dingtalk";
     case SinkType::alertmanager: return "alertmanager";
+    case SinkType::kafka: return "kafka";
   }
   return "webhook";
 }
@@ -291,6 +292,9 @@ Result<std::unique_ptr<AlertSink>, std::string> build_sink(const SinkConfig& c) 
     if (c.path.empty()) return Unexpected{"sink '" + c.name + "': a file sink needs a path"};
     return std::unique_ptr<AlertSink>(std::make_unique<FileSink>(c.name, c.path, c.fsync));
   }
+  if (c.type == SinkType::kafka) {
+    return Unexpected{"sink '" + c.name + "': the Kafka alert sink is made by the engine from kafka.alerts_topic"};
+  }
   auto url_text = resolve_url(c);
   if (!url_text) return Unexpected{url_text.error()};
   auto url = parse_url(*url_text);
@@ -308,7 +312,8 @@ Result<std::unique_ptr<AlertSink>, std::string> build_sink(const SinkConfig& c) 
     case SinkType::feishu: sink = std::make_unique<FeishuSink>(c, *url, *secret); break;
     case SinkType::dingtalk: sink = std::make_unique<DingTalkSink>(c, *url, *secret); break;
     case SinkType::alertmanager: sink = std::make_unique<AlertmanagerSink>(c, *url, *secret); break;
-    case SinkType::file: break;
+    case SinkType::file:
+    case SinkType::kafka: break;
   }
   return sink;
 }

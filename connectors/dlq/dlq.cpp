@@ -102,7 +102,13 @@ void FileSink::write(const DeadLetter& letter) {
   text::append_json_escaped(line_, letter.detail);
   line_ += "\",\"source\":\"";
   text::append_json_escaped(line_, letter.source);
-  line_ += "\",\"offset\":";
+  if (letter.partition >= 0) {
+    line_ += "\",\"partition\":";
+    line_ += std::to_string(letter.partition);
+    line_ += ",\"offset\":";
+  } else {
+    line_ += "\",\"offset\":";
+  }
   line_ += std::to_string(letter.offset);
   line_ += ",\"size\":";
   line_ += std::to_string(letter.size);

@@ -28,13 +28,26 @@ struct DeadLetter {
   std::string_view reason;   // a parse::Reject name
   std::string_view detail;   // a sentence for people
   std::string_view source;   // source key
-  std::uint64_t offset = 0;  // position of the record in its source (byte offset or index)
+  std::uint64_t offset = 0;  // position of the record in its source (byte offset, index, Kafka offset)
   std::uint64_t size = 0;    // the record's real length
   std::string_view raw;      // the bytes kept (a prefix when truncated)
   bool truncated = false;
+  std::int32_t partition = -1;  // Kafka partition of the record; -1 for single-stream sources
 };
 
-class FileSink {
+// Where dead letters go: a JSONL file (embedded mode) or a Kafka topic (Kafka mode).
+// write() buffers; flush() makes everything written so far durable in the sink (the pipeline
+// calls it before committing the position that covers those records).
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void write(const DeadLetter& letter) = 0;
+  virtual Status<std::string> flush() = 0;
+  // A monotonic measure of what was written (bytes for a file), stored with each commit.
+  virtual std::uint64_t size() const = 0;
+};
+
+class FileSink final : public Sink {
  public:
   // Opens (creating) the file for appending; when keep_bytes is set, first cuts the file to
   // that length (records past it were never committed).
@@ -44,11 +57,11 @@ class FileSink {
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
 
-  void write(const DeadLetter& letter);
+  void write(const DeadLetter& letter) override;
   // Pushes buffered records to the OS; returns an error if the disk refused them.
-  Status<std::string> flush();
+  Status<std::string> flush() override;
   // Bytes in the file, including buffered ones (valid after flush()).
-  std::uint64_t size() const { return size_; }
+  std::uint64_t size() const override { return size_; }
   const std::string& path() const { return path_; }
 
  private:

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,18 +18,29 @@ namespace yuqing::source {
 
 // One input line. Its bytes live in the owning batch's buffer.
 struct Record {
-  std::uint64_t offset = 0;      // where the record starts in its source (byte offset or index)
+  std::uint64_t offset = 0;      // where the record starts in its source (byte offset, index,
+                                 // or the Kafka offset within `partition`)
+  std::int32_t partition = -1;   // Kafka partition; -1 for single-stream sources
   std::uint32_t begin = 0;       // into RecordBatch::bytes
   std::uint32_t size = 0;        // bytes kept (a too-long line keeps only a prefix)
   std::uint64_t full_size = 0;   // the line's real length (> size when truncated)
   bool truncated() const { return full_size > size; }
 };
 
+// Where one partition of a partitioned source (Kafka) resumes after a batch.
+struct PartitionEnd {
+  std::int32_t partition = 0;
+  std::uint64_t next_offset = 0;  // the offset of the next record to read
+  std::uint64_t records = 0;      // records of this partition in the batch
+};
+
 // A batch of consecutive records and the source position right after the last one.
 struct RecordBatch {
   std::string bytes;
   std::vector<Record> records;
-  std::uint64_t end_offset = 0;   // resume position after this batch
+  std::uint64_t end_offset = 0;   // resume position after this batch (single-stream sources)
+  std::vector<PartitionEnd> partition_ends;  // partitioned sources: one entry per partition seen
+  std::uint64_t generation = 0;   // the source's assignment generation when the batch was read
   std::uint64_t blank_lines = 0;  // whitespace-only lines skipped inside this batch
   bool end_of_input = false;      // the source has nothing more (now or ever)
 
@@ -36,6 +48,7 @@ struct RecordBatch {
   void clear() {
     bytes.clear();
     records.clear();
+    partition_ends.clear();
     blank_lines = 0;
     end_of_input = false;
   }
@@ -65,6 +78,25 @@ class Source {
   virtual Status<std::string> read(RecordBatch& batch, const ReadLimits& limits) = 0;
   // Asks a blocking read to return soon (shutdown).
   virtual void stop() {}
+
+  // --- Partitioned sources (Kafka). Single-stream sources keep these defaults. ---
+  // The state key of one partition's stored position ("" = not partitioned: key() is used).
+  virtual std::string partition_key(std::int32_t /*partition*/) const { return {}; }
+  // Called by the worker thread after a batch (and its positions) was committed to state.
+  virtual void committed(const RecordBatch& /*batch*/) {}
+  // The reader cannot hand over a batch because the pipeline is full: keep the session alive
+  // (heartbeats, rebalances) without taking more records. Called repeatedly while full.
+  virtual void wait_while_full() {}
+  // Resumes taking records after wait_while_full().
+  virtual void resume_taking() {}
+  // Current assignment generation: a batch read under an older generation holds records of
+  // partitions this engine no longer owns and must be dropped, not processed.
+  virtual std::uint64_t generation() const { return 0; }
+  // Installs the pipeline's "wait until every handed-over batch is committed" call, which a
+  // partitioned source runs before letting partitions go (so the next owner starts exactly
+  // after what this engine counted).
+  using DrainHook = std::function<bool()>;  // false when the pipeline is stopping
+  virtual void set_drain_hook(DrainHook /*hook*/) {}
 };
 
 // JSONL from a file or stdin ("-"). Lines end with '\n'; a final line without one counts.

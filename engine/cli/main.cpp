@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "engine/cli/command.h"
+#include "connectors/kafka/kafka_commands.h"
 #include "engine/cli/config_command.h"
 #include "engine/cli/query_command.h"
 #include "engine/gen/gen_command.h"
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   cli::register_state_command(app, result);
   match::register_rules_command(app, result);
   sentiment::register_sentiment_commands(app, result);
+  kafka::register_kafka_commands(app, result);
 
   try {
     app.parse(argc, argv);

@@ -11,6 +11,8 @@
 #include "connectors/alert_sinks/outbox.h"
 #include "connectors/alert_sinks/sink.h"
 #include "connectors/dlq/dlq.h"
+#include "connectors/kafka/kafka_sinks.h"
+#include "connectors/kafka/kafka_source.h"
 #include "connectors/source/demo_source.h"
 #include "connectors/source/source.h"
 #include "engine/alert/service.h"
@@ -40,7 +42,7 @@ using pipeline::kDlqBytesKey;
 
 struct RunFlags {
   std::string config_file;
-  std::optional<std::string> input, rules, state, http, dlq, log_level;
+  std::optional<std::string> input, rules, state, http, dlq, log_level, brokers, group;
   std::optional<double> demo_rate;
   std::optional<std::uint64_t> demo_seed;
   bool exit_at_eof = false;
@@ -191,6 +193,24 @@ int run_engine(const RunFlags& flags) {
   if (flags.demo_rate) cfg.demo_rate = *flags.demo_rate;
   if (flags.demo_seed) cfg.demo_seed = *flags.demo_seed;
   if (flags.exit_at_eof) cfg.exit_at_eof = true;
+  if (flags.brokers) cfg.kafka_brokers = *flags.brokers;
+  if (flags.group) cfg.kafka_group = *flags.group;
+  const bool kafka_mode = !cfg.kafka_brokers.empty();
+  if (kafka_mode && !cfg.input.empty()) {
+    std::cerr << "yuqing run: --input and --brokers exclude each other (Kafka mode reads the mentions topic).\n";
+    return kExitUsage;
+  }
+  if (kafka_mode && cfg.exit_at_eof) {
+    std::cerr << "yuqing run: --exit-at-eof has no meaning in Kafka mode (a topic has no end); stop with SIGTERM.\n";
+    return kExitUsage;
+  }
+  kafka::KafkaOptions kafka_options;
+  kafka_options.brokers = cfg.kafka_brokers;
+  kafka_options.topic = cfg.kafka_topic;
+  kafka_options.group = cfg.kafka_group;
+  kafka_options.dlq_topic = cfg.kafka_dlq_topic;
+  kafka_options.alerts_topic = cfg.kafka_alerts_topic;
+  kafka_options.properties = cfg.kafka_properties;
   if (const char* token = std::getenv("YUQING_API_TOKEN"); token != nullptr && *token != '\0') cfg.api_token = token;
   if (!log::init(cfg.log_level)) {
     std::cerr << "yuqing run: unknown log level '" << cfg.log_level << "'\n";
@@ -199,10 +219,13 @@ int run_engine(const RunFlags& flags) {
 
   block_signals();
 
-  // Source first: its key names the stored position.
+  // Source first: its key names the stored position. (The Kafka consumer needs the state
+  // store and the metrics registry, so it is made after them.)
   std::unique_ptr<source::Source> src;
   std::string source_kind;
-  if (cfg.input.empty()) {
+  if (kafka_mode) {
+    source_kind = "kafka";
+  } else if (cfg.input.empty()) {
     source::DemoOptions demo_options;
     demo_options.seed = cfg.demo_seed;
     demo_options.rate = cfg.demo_rate;
@@ -242,12 +265,23 @@ int run_engine(const RunFlags& flags) {
     return kExitFailure;
   }
   auto& state = **store;
-  // The dead-letter file belongs to this state directory: with nothing committed yet, every
-  // record in it is from a run that died before its first commit and will be written again.
-  auto dlq = dlq::FileSink::open(config::dlq_path(cfg), state.load_meta(kDlqBytesKey).value_or(0));
-  if (!dlq) {
-    log::error("{}", dlq.error());
-    return kExitFailure;
+  std::unique_ptr<dlq::Sink> dlq;
+  if (kafka_mode) {
+    auto topic = kafka::open_dlq_sink(kafka_options);
+    if (!topic) {
+      log::error("{}", topic.error());
+      return kExitUsage;
+    }
+    dlq = std::move(*topic);
+  } else {
+    // The dead-letter file belongs to this state directory: with nothing committed yet, every
+    // record in it is from a run that died before its first commit and will be written again.
+    auto file = dlq::FileSink::open(config::dlq_path(cfg), state.load_meta(kDlqBytesKey).value_or(0));
+    if (!file) {
+      log::error("{}", file.error());
+      return kExitFailure;
+    }
+    dlq = std::move(*file);
   }
 
   std::vector<std::string> reject_names;
@@ -318,9 +352,29 @@ int run_engine(const RunFlags& flags) {
     log::error("The alert sinks in {}/alerts.yaml have errors; nothing was started.", cfg.rules_dir);
     return kExitFailure;
   }
+  std::vector<alert_sinks::OutboxSink> outbox_sinks;
+  for (const auto& c : *sinks) {
+    auto built = alert_sinks::build_sink(c);
+    if (!built) {
+      log::error("{}", built.error());
+      return kExitFailure;
+    }
+    outbox_sinks.push_back({c, std::move(*built)});
+  }
+  if (kafka_mode && !cfg.kafka_alerts_topic.empty()) {
+    alert_sinks::SinkConfig topic_config;
+    topic_config.name = "kafka";
+    topic_config.type = alert_sinks::SinkType::kafka;
+    auto built = kafka::open_alert_sink(kafka_options, topic_config.timeout_ms);
+    if (!built) {
+      log::error("{}", built.error());
+      return kExitUsage;
+    }
+    outbox_sinks.push_back({topic_config, std::move(*built)});
+  }
   std::unique_ptr<alert_sinks::Outbox> outbox;
-  if (!sinks->empty()) {
-    auto opened = alert_sinks::Outbox::open(state, *sinks, &metrics.registry());
+  if (!outbox_sinks.empty()) {
+    auto opened = alert_sinks::Outbox::open(state, std::move(outbox_sinks), &metrics.registry());
     if (!opened) {
       log::error("{}", opened.error());
       return kExitFailure;
@@ -340,6 +394,21 @@ int run_engine(const RunFlags& flags) {
   analyze::AnalyzeStage analyze_stage([&rules] { return rules.current(); }, match_stage, **windows, alerts, *author_key,
                                       metrics.registry());
 
+  if (kafka_mode) {
+    auto consumer = kafka::open_consumer(
+        kafka_options,
+        [&state](const std::string& key) -> std::optional<std::uint64_t> {
+          if (auto pos = state.load_position(key)) return pos->offset;
+          return std::nullopt;
+        },
+        &metrics.registry());
+    if (!consumer) {
+      log::error("{}", consumer.error());
+      return kExitUsage;
+    }
+    src = std::move(*consumer);
+  }
+
   PipelineOptions popts;
   popts.limits.max_records = cfg.batch_max_mentions;
   popts.limits.max_bytes = cfg.batch_max_bytes;
@@ -347,7 +416,7 @@ int run_engine(const RunFlags& flags) {
   popts.limits.max_delay_ms = cfg.batch_max_delay_ms;
   popts.queue_max_bytes = cfg.queue_max_bytes;
   popts.exit_at_eof = cfg.exit_at_eof;
-  Pipeline pipeline(popts, std::move(src), state, **dlq, metrics);
+  Pipeline pipeline(popts, std::move(src), state, *dlq, metrics);
   pipeline.add_stage(&match_stage);
   pipeline.add_stage(&analyze_stage);
   // Install the first rules now, so the API knows the brands before any input arrives.
@@ -423,7 +492,8 @@ int run_engine(const RunFlags& flags) {
     }
     if (outbox) outbox->start();
     metrics.ready().Set(1);
-    log::info("Engine started: state in {}, dead letters to {}.", cfg.state_dir, config::dlq_path(cfg));
+    log::info("Engine started: state in {}, dead letters to {}.", cfg.state_dir,
+              kafka_mode ? "topic " + cfg.kafka_dlq_topic : config::dlq_path(cfg));
     result = pipeline.run();
     metrics.ready().Set(0);
     if (outbox) {
@@ -468,6 +538,9 @@ void register_run_command(CLI::App& root, CommandResult& result) {
   cmd->add_option("--rules", flags->rules, "Rules folder (default: rules)");
   cmd->add_option("--state", flags->state, "State folder (default: yuqing-state)");
   cmd->add_option("--http", flags->http, "HTTP listen address HOST:PORT, or off (default: 127.0.0.1:8080)");
+  cmd->add_option("--brokers", flags->brokers,
+                  "Kafka bootstrap servers: consume the mentions topic in a consumer group instead of --input");
+  cmd->add_option("--group", flags->group, "Kafka consumer group (default: yuqing)");
   cmd->add_option("--dlq", flags->dlq, "Dead-letter JSONL file (default: <state>/dead-letter.jsonl)");
   cmd->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error, off (default: info)");
   cmd->add_option("--demo-rate", flags->demo_rate, "Demo stream base mentions per second (default: 10; the scenario adds its spike)")->check(CLI::PositiveNumber);

@@ -135,6 +135,23 @@ const std::vector<Option>& table() {
          c.log_level = s;
          return std::string();
        }},
+      {{"kafka.brokers", "string", "\"\" (embedded mode)",
+        "Kafka bootstrap servers HOST:PORT[,...]. Set: the engine consumes kafka.topic in consumer group kafka.group "
+        "instead of reading `input`, dead letters go to kafka.dlq_topic and alerts also to kafka.alerts_topic."},
+       [](const std::string& s, EngineConfig& c) { c.kafka_brokers = s; return std::string(); }},
+      {{"kafka.topic", "string", "mentions", "Topic of incoming mentions."},
+       [](const std::string& s, EngineConfig& c) { c.kafka_topic = s; return std::string(); }},
+      {{"kafka.group", "string", "yuqing", "Consumer group: engines in one group share the topic's partitions."},
+       [](const std::string& s, EngineConfig& c) { c.kafka_group = s; return std::string(); }},
+      {{"kafka.dlq_topic", "string", "mentions.dlq",
+        "Dead-letter topic: original bytes, reason and source offset in headers."},
+       [](const std::string& s, EngineConfig& c) { c.kafka_dlq_topic = s; return std::string(); }},
+      {{"kafka.alerts_topic", "string", "alerts", "Alert topic (keyed by brand); empty turns the Kafka alert sink off."},
+       [](const std::string& s, EngineConfig& c) { c.kafka_alerts_topic = s; return std::string(); }},
+      {{"kafka.properties.<name>", "string", "(none)",
+        "Any librdkafka property, passed through to every Kafka client of the engine (e.g. "
+        "kafka.properties.security.protocol: SASL_SSL); a bad one stops the start with librdkafka's own message."},
+       [](const std::string&, EngineConfig&) { return std::string("set a property under kafka.properties"); }},
   };
   return kTable;
 }
@@ -162,6 +179,24 @@ void walk(const YAML::Node& node, const std::string& prefix, const std::string& 
   for (auto it = node.begin(); it != node.end(); ++it) {
     const auto key = it->first.as<std::string>();
     const std::string dotted = prefix.empty() ? key : prefix + "." + key;
+    // kafka.properties.* pass through to librdkafka (it validates them when clients are made).
+    if (dotted.starts_with("kafka.properties.") || (prefix == "kafka" && key == "properties")) {
+      if (key == "properties" && prefix == "kafka") {
+        if (!it->second.IsMap()) {
+          errors.push_back({where(path, it->second.Mark()) + "'kafka.properties' is a section: expected a mapping"});
+        } else {
+          walk(it->second, dotted, path, cfg, errors);
+        }
+      } else if (it->second.IsMap()) {
+        walk(it->second, dotted, path, cfg, errors);  // nested form: security: {protocol: SSL}
+      } else if (!it->second.IsScalar()) {
+        errors.push_back({where(path, it->second.Mark()) + "'" + dotted + "' expects a single value"});
+      } else {
+        cfg.kafka_properties.emplace_back(dotted.substr(std::string_view("kafka.properties.").size()),
+                                          it->second.Scalar());
+      }
+      continue;
+    }
     const Option* opt = nullptr;
     for (const auto& o : table()) {
       if (o.info.key == dotted) { opt = &o; break; }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/base/result.h"
@@ -41,6 +42,13 @@ struct EngineConfig {
   bool api_auth_reads = false;       // also require the token for every /api/ read
   // logging
   std::string log_level = "info";
+  // Kafka mode (kafka_brokers set): input comes from the topic instead of `input`
+  std::string kafka_brokers;
+  std::string kafka_topic = "mentions";
+  std::string kafka_group = "yuqing";
+  std::string kafka_dlq_topic = "mentions.dlq";
+  std::string kafka_alerts_topic = "alerts";
+  std::vector<std::pair<std::string, std::string>> kafka_properties;  // librdkafka pass-through
 };
 
 struct OptionInfo {

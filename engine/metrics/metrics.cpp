@@ -192,6 +192,11 @@ Metrics::Metrics(std::vector<std::string> reject_names, std::string source_kind)
                      .Help("Batches taken out of a stage queue.")
                      .Register(*registry_);
   queue_popped_ = &popped.Add({{"queue", "source"}});
+  source_paused_ = &prometheus::BuildCounter()
+                        .Name("yuqing_source_paused_total")
+                        .Help("Times the source was paused because the stage queue was full (backpressure).")
+                        .Register(*registry_)
+                        .Add({});
   auto& ready = prometheus::BuildGauge().Name("yuqing_ready").Help("1 when the engine is ready to process input.").Register(*registry_);
   ready_ = &ready.Add({});
   auto& info = prometheus::BuildGauge().Name("yuqing_build_info").Help("Build information; always 1.").Register(*registry_);

@@ -78,6 +78,8 @@ class Metrics {
   prometheus::Gauge& queue_bytes() { return *queue_bytes_; }
   prometheus::Counter& queue_pushed() { return *queue_pushed_; }
   prometheus::Counter& queue_popped() { return *queue_popped_; }
+  // Times the source was paused because the queue was full (backpressure episodes).
+  prometheus::Counter& source_paused() { return *source_paused_; }
   prometheus::Gauge& ready() { return *ready_; }
 
   // Text exposition format 0.0.4 of every metric.
@@ -95,6 +97,7 @@ class Metrics {
   prometheus::Gauge* queue_bytes_ = nullptr;
   prometheus::Counter* queue_pushed_ = nullptr;
   prometheus::Counter* queue_popped_ = nullptr;
+  prometheus::Counter* source_paused_ = nullptr;
   prometheus::Gauge* ready_ = nullptr;
 };
 

@@ -28,6 +28,22 @@ class BoundedQueue {
     return true;
   }
 
+  enum class PushResult { pushed, full, closed };
+  // Like push(), but waits at most `timeout` for room; `item` is moved from only when pushed.
+  // Lets the producer do other work (keep a Kafka session alive) while the queue is full.
+  template <class Duration>
+  PushResult push_for(T& item, std::size_t bytes, Duration timeout) {
+    std::unique_lock lock(mu_);
+    const bool room = not_full_.wait_for(
+        lock, timeout, [&] { return closed_ || items_.empty() || bytes_ + bytes <= max_bytes_; });
+    if (closed_) return PushResult::closed;
+    if (!room) return PushResult::full;
+    items_.push_back({std::move(item), bytes});
+    bytes_ += bytes;
+    not_empty_.notify_one();
+    return PushResult::pushed;
+  }
+
   // Blocks until an item is there; nullopt when closed and drained.
   std::optional<T> pop() {
     std::unique_lock lock(mu_);

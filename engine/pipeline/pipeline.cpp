@@ -1,6 +1,7 @@
 #include "engine/pipeline/pipeline.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -23,7 +24,7 @@ struct Pipeline::Impl {
   PipelineOptions options;
   std::unique_ptr<source::Source> source;
   state::StateStore& state;
-  dlq::FileSink& dlq;
+  dlq::Sink& dlq;
   metrics::Metrics& metrics;
   metrics::PipelineShard& shard;
   std::string source_key;
@@ -34,8 +35,15 @@ struct Pipeline::Impl {
   std::atomic<bool> stopping{false};
   std::uint64_t committed_records = 0;  // records up to the stored position
   std::string reader_error;
+  // Batches with records handed to the worker vs committed by it: a partitioned source waits
+  // for the two to meet before giving partitions away (drain()). Touched once per batch.
+  std::mutex drain_mu;
+  std::condition_variable drain_cv;
+  std::uint64_t handed = 0;
+  std::uint64_t done = 0;
+  bool worker_gone = false;
 
-  Impl(PipelineOptions opts, std::unique_ptr<source::Source> src, state::StateStore& st, dlq::FileSink& d,
+  Impl(PipelineOptions opts, std::unique_ptr<source::Source> src, state::StateStore& st, dlq::Sink& d,
        metrics::Metrics& m)
       : options(opts),
         source(std::move(src)),
@@ -45,7 +53,66 @@ struct Pipeline::Impl {
         shard(m.add_shard()),
         source_key(source->key()),
         parser(parse::ParserOptions{opts.limits.max_line_bytes}),
-        queue(opts.queue_max_bytes) {}
+        queue(opts.queue_max_bytes) {
+    source->set_drain_hook([this] { return drain(); });
+  }
+
+  // Waits until every batch handed to the worker is committed. False if the worker stopped
+  // first (then nothing more will be committed by this process).
+  bool drain() {
+    std::unique_lock lock(drain_mu);
+    drain_cv.wait(lock, [&] { return done == handed || worker_gone || stopping; });
+    return done == handed;
+  }
+  void batch_done(bool had_records) {
+    if (!had_records) return;
+    std::lock_guard lock(drain_mu);
+    ++done;
+    drain_cv.notify_all();
+  }
+  void worker_finished() {
+    std::lock_guard lock(drain_mu);
+    worker_gone = true;
+    drain_cv.notify_all();
+  }
+
+  // Hands a batch to the worker. While the queue is full the source keeps its session alive
+  // (a Kafka consumer pauses its partitions and goes on polling). A batch that a rebalance made
+  // stale on the way is dropped: its records will be read again by their new owner.
+  bool hand_over(std::unique_ptr<source::RecordBatch>& batch) {
+    const std::size_t bytes = batch->bytes.size() + batch->records.size() * sizeof(source::Record);
+    const bool has_records = !batch->records.empty();
+    bool paused = false;
+    for (;;) {
+      if (batch->generation != source->generation()) {
+        batch->clear();  // stale: nothing of it was processed
+        if (paused) source->resume_taking();
+        return true;
+      }
+      if (has_records) {
+        std::lock_guard lock(drain_mu);
+        ++handed;  // counted before the worker can see it
+      }
+      const auto r = queue.push_for(batch, bytes, std::chrono::milliseconds(100));
+      if (r == BoundedQueue<std::unique_ptr<source::RecordBatch>>::PushResult::pushed) break;
+      if (has_records) {
+        std::lock_guard lock(drain_mu);
+        --handed;
+        drain_cv.notify_all();
+      }
+      if (r == BoundedQueue<std::unique_ptr<source::RecordBatch>>::PushResult::closed) return false;
+      if (stopping) return false;
+      if (!paused) {
+        paused = true;
+        metrics.source_paused().Increment();
+      }
+      source->wait_while_full();
+    }
+    if (paused) source->resume_taking();
+    metrics.queue_pushed().Increment();
+    metrics.queue_bytes().Set(static_cast<double>(queue.bytes()));
+    return true;
+  }
 
   std::unique_ptr<source::RecordBatch> take_free() {
     std::lock_guard lock(free_mu);
@@ -76,10 +143,8 @@ struct Pipeline::Impl {
       const bool idle_tick = !options.exit_at_eof && now - last_push >= std::chrono::seconds(1);
       if (!batch->records.empty() || batch->blank_lines > 0 || idle_tick) {
         last_push = now;
-        const std::size_t bytes = batch->bytes.size() + batch->records.size() * sizeof(source::Record);
-        metrics.queue_pushed().Increment();
-        if (!queue.push(std::move(batch), bytes)) break;
-        metrics.queue_bytes().Set(static_cast<double>(queue.bytes()));
+        if (!hand_over(batch)) break;
+        if (batch) give_back(std::move(batch));  // a stale batch came back
       } else {
         give_back(std::move(batch));
       }
@@ -97,6 +162,7 @@ struct Pipeline::Impl {
     letter.detail = detail;
     letter.source = source_key;
     letter.offset = r.offset;
+    letter.partition = r.partition;
     letter.size = r.full_size;
     letter.raw = raw;
     letter.truncated = r.truncated();
@@ -142,9 +208,16 @@ struct Pipeline::Impl {
     rocksdb::WriteBatch wb;
     for (auto* stage : stages) stage->on_batch_commit(wb);
     committed_records += batch.records.size();
-    state.put_position(wb, source_key, {batch.end_offset, committed_records});
+    if (batch.partition_ends.empty()) {
+      state.put_position(wb, source_key, {batch.end_offset, committed_records});
+    } else {
+      for (const auto& end : batch.partition_ends) {
+        state.put_position(wb, source->partition_key(end.partition), {end.next_offset, 0});
+      }
+    }
     state.put_meta(wb, kDlqBytesKey, dlq.size());
     if (auto st = state.commit(wb); !st) return st;
+    source->committed(batch);
     shard.batch_commit_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     shard.batches.add();
     return {};
@@ -152,7 +225,7 @@ struct Pipeline::Impl {
 };
 
 Pipeline::Pipeline(PipelineOptions options, std::unique_ptr<source::Source> source, state::StateStore& state,
-                   dlq::FileSink& dlq, metrics::Metrics& metrics)
+                   dlq::Sink& dlq, metrics::Metrics& metrics)
     : impl_(std::make_unique<Impl>(options, std::move(source), state, dlq, metrics)) {}
 
 Pipeline::~Pipeline() = default;
@@ -183,7 +256,9 @@ Status<std::string> Pipeline::run() {
     impl.metrics.queue_popped().Increment();
     impl.metrics.queue_bytes().Set(static_cast<double>(impl.queue.bytes()));
     result = impl.process(**batch, stages_, summary_);
+    const bool had_records = !(*batch)->records.empty();
     impl.give_back(std::move(*batch));
+    if (result) impl.batch_done(had_records);
     if (const auto now = std::chrono::steady_clock::now(); now - last_log >= std::chrono::seconds(10)) {
       std::uint64_t matched = 0;
       for (auto* stage : stages_) matched += stage->matched();
@@ -201,6 +276,7 @@ Status<std::string> Pipeline::run() {
       break;
     }
   }
+  impl.worker_finished();
   reader.join();
   for (auto* stage : stages_) summary_.matched += stage->matched();
   if (result && !impl.reader_error.empty()) return Unexpected{impl.reader_error};
@@ -210,6 +286,8 @@ Status<std::string> Pipeline::run() {
 void Pipeline::stop() {
   impl_->stopping = true;
   impl_->source->stop();
+  std::lock_guard lock(impl_->drain_mu);
+  impl_->drain_cv.notify_all();
 }
 
 }  // namespace yuqing::pipeline

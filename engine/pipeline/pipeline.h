@@ -66,7 +66,7 @@ struct RunSummary {
 class Pipeline {
  public:
   Pipeline(PipelineOptions options, std::unique_ptr<source::Source> source, state::StateStore& state,
-           dlq::FileSink& dlq, metrics::Metrics& metrics);
+           dlq::Sink& dlq, metrics::Metrics& metrics);
   ~Pipeline();
 
   void add_stage(MentionStage* stage) { stages_.push_back(stage); }

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "tests/support/support.h"
+#include "tests/support/window_counts.h"
 
 namespace yuqing {
 namespace {
@@ -71,44 +72,13 @@ TEST(CrashLoop, KillNineAtRandomPointsLosesAndDuplicatesNothing) {
     if (a == dir.file("state")) a = dir.file("clean");
   }
   ASSERT_EQ(run_process(clean_argv).exit_code, 0);
-  auto per_minute = [&](const std::string& state) {
-    // Serve the finished state (tailing the fully read input) and read every brand's trend.
-    const auto port = testing::free_port();
-    std::vector<std::string> serve = {bin, "run", "--input", dir.file("in.jsonl"), "--rules", rules, "--state", state,
-                                      "--http", "127.0.0.1:" + std::to_string(port), "--log-level", "warn"};
-    BackgroundProcess engine(serve, dir.file("serve.out"), dir.file("serve.err"));
-    EXPECT_TRUE(testing::eventually([&] { return testing::http_get(port, "/readyz").status == 200; }, 30));
-    std::map<std::string, std::vector<std::uint64_t>> counts;  // "brand field" -> per-minute values
-    const auto listing = testing::http_get(port, "/api/v1/brands");
-    boost::system::error_code ec;
-    auto parsed = boost::json::parse(listing.body, ec);
-    EXPECT_TRUE(!ec && parsed.is_object()) << listing.status << " " << listing.body;
-    if (ec || !parsed.is_object()) return counts;
-    const auto& brands = parsed.at("brands").as_array();
-    for (const auto& b : brands) {
-      const std::string id(b.at("id").as_string());
-      auto r = testing::http_get(port, "/api/v1/brands/" + id + "/trend?window=6h&step=1m&until=2026-11-01T06:00:00Z");
-      EXPECT_EQ(r.status, 200) << r.body;
-      const auto trend = boost::json::parse(r.body);  // keep it alive for the loop below
-      for (const auto& pt : trend.at("points").as_array()) {
-        for (const char* field : {"mentions", "positive", "neutral", "negative", "reach"}) {
-          counts[id + " " + field].push_back(pt.at(field).to_number<std::uint64_t>());
-        }
-      }
-    }
-    engine.signal(SIGTERM);
-    EXPECT_EQ(engine.wait(30), 0);
-    return counts;
-  };
-  const auto crashed = per_minute(dir.file("state"));
-  const auto clean = per_minute(dir.file("clean"));
+  const auto crashed = testing::window_counts(dir.file("state"), dir.path().string());
+  const auto clean = testing::window_counts(dir.file("clean"), dir.path().string());
   ASSERT_EQ(crashed.size(), 12u * 5);
-  std::uint64_t total = 0;
   for (const auto& [key, values] : clean) {
     EXPECT_EQ(crashed.at(key), values) << key << ": per-minute counts differ after kill -9";
-    if (key.ends_with(" mentions")) for (auto v : values) total += v;
   }
-  EXPECT_GT(total, 100'000u);  // the comparison covered the stream, not empty windows
+  EXPECT_GT(testing::total_mentions(clean), 100'000u);  // the comparison covered the stream, not empty windows
 }
 
 }  // namespace

@@ -1,3 +1,4 @@
+#include <cstdio>
 #include "tests/support/support.h"
 
 #include <fcntl.h>
@@ -26,6 +27,11 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // YUQING_KEEP_TEST_DIRS=1 keeps the files (logs, state) of a test for a post-mortem.
+  if (const char* keep = std::getenv("YUQING_KEEP_TEST_DIRS"); keep != nullptr && *keep == '1') {
+    std::fprintf(stderr, "kept test directory %s\n", path_.c_str());
+    return;
+  }
   std::error_code ec;
   fs::remove_all(path_, ec);
 }
@@ -137,22 +143,45 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string& out_file,
-                                     const std::string& err_file) {
+                                     const std::string& err_file, bool pipe_stdin) {
+  int fds[2] = {-1, -1};
+  if (pipe_stdin && ::pipe(fds) != 0) fds[0] = fds[1] = -1;
   pid_ = ::fork();
   if (pid_ == 0) {
     const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int devnull = ::open("/dev/null", O_RDONLY);
-    ::dup2(devnull, 0);
+    if (fds[0] >= 0) {
+      ::dup2(fds[0], 0);
+      ::close(fds[1]);
+    } else {
+      const int devnull = ::open("/dev/null", O_RDONLY);
+      ::dup2(devnull, 0);
+    }
     ::dup2(out, 1);
     ::dup2(err, 2);
     auto args = make_argv(argv);
     ::execv(args[0], args.data());
     ::_exit(127);
   }
+  if (fds[0] >= 0) {
+    ::close(fds[0]);
+    stdin_fd_ = fds[1];
+  }
+}
+
+bool BackgroundProcess::write_stdin(const std::string& text) {
+  if (stdin_fd_ < 0) return false;
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(stdin_fd_, text.data() + done, text.size() - done);
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
 }
 
 BackgroundProcess::~BackgroundProcess() {
+  if (stdin_fd_ >= 0) ::close(stdin_fd_);
   if (!reaped_ && pid_ > 0) {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, &status_, 0);

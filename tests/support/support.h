@@ -44,9 +44,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 // A process running in the background; stdout/stderr go to files. Killed (SIGKILL) on destruction if alive.
 class BackgroundProcess {
  public:
-  BackgroundProcess(const std::vector<std::string>& argv, const std::string& out_file, const std::string& err_file);
+  // pipe_stdin: the child's stdin is a pipe fed by write_stdin() (else /dev/null).
+  BackgroundProcess(const std::vector<std::string>& argv, const std::string& out_file, const std::string& err_file,
+                    bool pipe_stdin = false);
   ~BackgroundProcess();
   pid_t pid() const { return pid_; }
+  // Writes to the child's stdin (pipe_stdin only). False when the child closed it.
+  bool write_stdin(const std::string& text);
   void signal(int sig);
   // Waits for exit; returns the exit code (or -signal). -1000 on timeout.
   int wait(int timeout_s = 60);
@@ -54,6 +58,7 @@ class BackgroundProcess {
 
  private:
   pid_t pid_ = -1;
+  int stdin_fd_ = -1;
   int status_ = 0;
   bool reaped_ = false;
 };

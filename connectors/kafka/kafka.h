@@ -1,0 +1,85 @@
+#pragma once
+// Kafka plumbing shared by the engine's Kafka mode and the connectors: configuration with
+// librdkafka property pass-through, and a producer whose delivery reports are checked.
+//
+// Conventions (docs/kafka.md): mentions on `mentions` keyed by mention id, dead letters on
+// `mentions.dlq` with the reason in headers, alerts on `alerts` keyed by brand; the engine
+// consumes in the consumer group `yuqing`.
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/base/result.h"
+
+namespace yuqing::kafka {
+
+using Properties = std::vector<std::pair<std::string, std::string>>;
+
+struct KafkaOptions {
+  std::string brokers;                  // bootstrap.servers
+  std::string topic = "mentions";       // mentions in
+  std::string group = "yuqing";         // consumer group of the engines
+  std::string dlq_topic = "mentions.dlq";
+  std::string alerts_topic = "alerts";  // "" = no Kafka alert sink
+  // Where an engine publishes the offsets it committed to its state when it lets partitions
+  // go, for the next owner (see kafka_source.h). Key "<group>/<topic>/<partition>".
+  std::string handover_topic = "yuqing.handover";
+  Properties properties;                // librdkafka properties, applied last (they win)
+};
+
+struct HandleDeleter {
+  void operator()(rd_kafka_t* rk) const;
+};
+using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+
+// A configuration: bootstrap.servers, then `defaults`, then the user's properties. A property
+// librdkafka refuses comes back as an error naming it, with librdkafka's own explanation.
+// The caller owns the returned conf (rd_kafka_new takes it over).
+Result<rd_kafka_conf_t*, std::string> make_conf(const KafkaOptions& options, const Properties& defaults);
+
+struct Header {
+  std::string_view name;
+  std::string_view value;
+};
+
+// An idempotent producer (acks=all, lz4, retries) that counts its delivery reports.
+// produce() never drops: when librdkafka's local queue is full it serves delivery reports and
+// tries again. flush() waits for every message produced so far and fails when any of them
+// could not be delivered.
+// Threading: one thread produces; flush() from the same thread.
+class Producer {
+ public:
+  static Result<std::unique_ptr<Producer>, std::string> open(const KafkaOptions& options, Properties defaults = {});
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  Status<std::string> produce(std::string_view topic, std::string_view key, std::string_view value,
+                              const std::vector<Header>& headers = {});
+  Status<std::string> flush(int timeout_ms);
+  // Serves delivery reports without waiting.
+  void poll() { rd_kafka_poll(rk_.get(), 0); }
+
+  std::uint64_t produced() const { return produced_; }
+  std::uint64_t delivered() const { return delivered_.load(); }
+  std::uint64_t failed() const { return failed_.load(); }
+  rd_kafka_t* handle() { return rk_.get(); }
+
+ private:
+  Producer() = default;
+  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque);
+  Handle rk_;
+  std::uint64_t produced_ = 0;
+  std::atomic<std::uint64_t> delivered_{0};
+  std::atomic<std::uint64_t> failed_{0};
+  std::string first_error_;  // written by the delivery callback (same thread as poll/flush)
+};
+
+}  // namespace yuqing::kafka

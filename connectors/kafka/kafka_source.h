@@ -1,0 +1,48 @@
+#pragma once
+// The engine's Kafka source: a consumer in a consumer group on the mentions topic.
+//
+// Offsets: the position of every partition is stored in RocksDB in the same WriteBatch as the
+// window state it produced (the pipeline writes batch.partition_ends under partition_key()),
+// so a kill -9 resumes exactly after the last committed batch. The same offsets are then
+// committed to Kafka (asynchronously per batch, synchronously when partitions are revoked) so
+// consumer lag shows in the standard tools, and so another engine of the group that takes a
+// partition over starts where this one stopped.
+//
+// On assignment a partition starts at max(offset stored in this engine's RocksDB, offset
+// committed to the group): the first is ahead after a crash between the state commit and the
+// Kafka commit, the second is ahead when another engine owned the partition in between.
+// On revocation the source waits until every batch it handed to the pipeline is committed
+// (the pipeline's drain hook), commits those offsets to Kafka synchronously, and only then
+// lets the partitions go: the next owner starts exactly after what this engine counted.
+// A group commit can be refused at exactly that moment (the coordinator rejects commits
+// while the group rebalances, or is moving), so the same offsets are also produced to the
+// hand-over topic (kafka.handover_topic, keyed <group>/<topic>/<partition>), which does not
+// depend on the group's state; a new owner reads it on assignment and starts at
+// max(own stored offset, group offset, handed-over offset).
+// Records read but not yet handed over are dropped (their batch's generation is stale) and
+// will be read again by the next owner.
+//
+// Backpressure: while the pipeline queue is full the source pauses its partitions and keeps
+// polling (heartbeats, rebalances), so a slow engine does not leave the group.
+
+#include <prometheus/registry.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "connectors/kafka/kafka.h"
+#include "connectors/source/source.h"
+#include "engine/base/result.h"
+
+namespace yuqing::kafka {
+
+// Reads the offset this engine stored for a partition key (nullopt = none).
+using StoredOffset = std::function<std::optional<std::uint64_t>(const std::string& partition_key)>;
+
+// registry: where yuqing_kafka_* metrics go (nullptr = none).
+Result<std::unique_ptr<source::Source>, std::string> open_consumer(const KafkaOptions& options, StoredOffset stored,
+                                                                  prometheus::Registry* registry);
+
+}  // namespace yuqing::kafka
