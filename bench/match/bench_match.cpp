@@ -5,6 +5,8 @@
 //   BM_RE2Set/N                  the same terms in an RE2::Set (normalize + Set::Match +
 //                                the same boolean evaluation, NEAR treated as AND), N rules
 //   BM_CompileRules/N            building a RuleSet (parse + Hyperscan compile), N rules
+//   BM_MatchVsRE2Set/N           BM_Match and BM_RE2Set alternately in one run (ratio =
+//                                RE2::Set time / matcher time; bench/common/paired.h)
 //
 // Rules have 1-3 terms each (single term, a OR b, a AND b, (a OR b) NOT c, a NEAR/5 b) drawn
 // from a 30,000-word mixed Latin/Chinese vocabulary; mentions are 150-300 bytes of filler
@@ -20,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/paired.h"
 #include "engine/match/matcher.h"
 #include "engine/match/rule_set.h"
 #include "engine/normalize/normalize.h"
@@ -256,34 +259,30 @@ Re2Baseline& re2_baseline(int n) {
   return *b;
 }
 
-void BM_RE2Set(benchmark::State& state) {
-  const Corpus& c = corpus();
-  Re2Baseline& b = re2_baseline(static_cast<int>(state.range(0)));
-  if (!b.ok) {
-    state.SkipWithError("RE2::Set failed to compile");
-    return;
-  }
-  normalize::Normalizer n;
-  std::vector<int> hits;
-  std::vector<std::uint32_t> term_seen(vocab().words.size(), 0), rule_seen(b.rules.size(), 0);
-  std::uint32_t gen = 0;
-  std::size_t i = 0, matched = 0, dfa_failures = 0;
-  for (auto _ : state) {
-    ++gen;
-    const std::string_view text = n.normalize(c.texts[i]);
-    hits.clear();
+// One RE2::Set pass per mention: normalize, Set::Match, the same boolean evaluation.
+class Re2Runner {
+ public:
+  explicit Re2Runner(Re2Baseline& b)
+      : b_(b), term_seen_(vocab().words.size(), 0), rule_seen_(b.rules.size(), 0) {}
+
+  // Returns the number of rules matched.
+  std::size_t operator()(const std::string& mention) {
+    ++gen_;
+    std::size_t matched = 0;
+    const std::string_view text = norm_.normalize(mention);
+    hits_.clear();
     re2::RE2::Set::ErrorInfo err;
-    if (!b.set->Match(re2::StringPiece(text.data(), text.size()), &hits, &err) &&
+    if (!b_.set->Match(re2::StringPiece(text.data(), text.size()), &hits_, &err) &&
         err.kind != re2::RE2::Set::kNoError) {
       ++dfa_failures;
     }
-    for (int p : hits) term_seen[static_cast<std::size_t>(b.pattern_term[static_cast<std::size_t>(p)])] = gen;
-    for (int p : hits) {
-      for (int r : b.term_rules[static_cast<std::size_t>(b.pattern_term[static_cast<std::size_t>(p)])]) {
-        if (rule_seen[static_cast<std::size_t>(r)] == gen) continue;
-        rule_seen[static_cast<std::size_t>(r)] = gen;
-        const GenRule& g = b.rules[static_cast<std::size_t>(r)];
-        auto s = [&](int k) { return term_seen[static_cast<std::size_t>(g.terms[static_cast<std::size_t>(k)])] == gen; };
+    for (int p : hits_) term_seen_[static_cast<std::size_t>(b_.pattern_term[static_cast<std::size_t>(p)])] = gen_;
+    for (int p : hits_) {
+      for (int r : b_.term_rules[static_cast<std::size_t>(b_.pattern_term[static_cast<std::size_t>(p)])]) {
+        if (rule_seen_[static_cast<std::size_t>(r)] == gen_) continue;
+        rule_seen_[static_cast<std::size_t>(r)] = gen_;
+        const GenRule& g = b_.rules[static_cast<std::size_t>(r)];
+        auto s = [&](int k) { return term_seen_[static_cast<std::size_t>(g.terms[static_cast<std::size_t>(k)])] == gen_; };
         bool ok = false;
         switch (g.kind) {
           case 0: ok = s(0); break;
@@ -294,14 +293,64 @@ void BM_RE2Set(benchmark::State& state) {
         matched += ok ? 1 : 0;
       }
     }
+    return matched;
+  }
+
+  std::size_t dfa_failures = 0;
+
+ private:
+  Re2Baseline& b_;
+  normalize::Normalizer norm_;
+  std::vector<int> hits_;
+  std::vector<std::uint32_t> term_seen_, rule_seen_;
+  std::uint32_t gen_ = 0;
+};
+
+void BM_RE2Set(benchmark::State& state) {
+  const Corpus& c = corpus();
+  Re2Baseline& b = re2_baseline(static_cast<int>(state.range(0)));
+  if (!b.ok) {
+    state.SkipWithError("RE2::Set failed to compile");
+    return;
+  }
+  Re2Runner run(b);
+  std::size_t i = 0, matched = 0;
+  for (auto _ : state) {
+    matched += run(c.texts[i]);
     if (++i == c.texts.size()) i = 0;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.bytes / c.texts.size()));
   state.counters["matches_per_mention"] = static_cast<double>(matched) / static_cast<double>(state.iterations());
-  state.counters["dfa_failures"] = static_cast<double>(dfa_failures);
+  state.counters["dfa_failures"] = static_cast<double>(run.dfa_failures);
 }
 BENCHMARK(BM_RE2Set)->Arg(100)->Arg(1000)->Arg(10000);
+
+// The matcher and the RE2::Set baseline alternately on the same mentions (bench/common/paired.h):
+// ratio = RE2::Set time / matcher time, i.e. how many times faster than the baseline the
+// matcher is (the target is >= 3). The gate's match figure (at 1,000 rules).
+void BM_MatchVsRE2Set(benchmark::State& state) {
+  const Corpus& c = corpus();
+  const RuleSetPtr rs = rule_set(static_cast<int>(state.range(0)));
+  Re2Baseline& b = re2_baseline(static_cast<int>(state.range(0)));
+  if (!b.ok) {
+    state.SkipWithError("RE2::Set failed to compile");
+    return;
+  }
+  Re2Runner run(b);
+  Matcher matcher;
+  Mention m;
+  m.id = "bench";
+  bench::run_paired(
+      state, c.texts.size(), 64,
+      [&](std::size_t i) {
+        m.text = c.texts[i];
+        benchmark::DoNotOptimize(matcher.match(m, *rs).brands.size());
+      },
+      [&](std::size_t i) { benchmark::DoNotOptimize(run(c.texts[i])); });
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * 64 * c.bytes / c.texts.size()));
+}
+BENCHMARK(BM_MatchVsRE2Set)->Arg(1000)->Arg(10000)->UseManualTime();
 
 void BM_CompileRules(benchmark::State& state) {
   const auto specs = specs_of(make_rules(static_cast<int>(state.range(0))));

@@ -4,6 +4,8 @@
 //   BM_Score/zh|en|mix  normalize + Hyperscan scan of the lexicon + longest match + rules
 //                       + aspects + crisis terms (Scorer::score), project lexicons
 //   BM_ScoreBrand       the same with a brand override table
+//   BM_ScoreVsNormalize BM_Score/mix and BM_Normalize/mix alternately in one run (ratio =
+//                       normalize time / score time; bench/common/paired.h)
 //
 // Mentions are built from a fixed seed out of hand-written review phrases, filler and
 // punctuation until they reach 180-220 bytes; a few are in traditional characters or
@@ -16,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/paired.h"
 #include "engine/normalize/normalize.h"
 #include "engine/sentiment/sentiment.h"
 
@@ -107,6 +110,25 @@ void BM_ScoreBrand(benchmark::State& state) {
   }
   set_counters(state, ms);
 }
+
+// The scorer and normalization alone alternately on the same mixed mentions
+// (bench/common/paired.h): ratio = normalize time / score time, the share of a score that is
+// the normalization every score includes. The gate's sentiment figure.
+void BM_ScoreVsNormalize(benchmark::State& state) {
+  const auto ms = make_mentions(2, 4096);
+  const Lexicon& lex = lexicon();
+  Scorer scorer;
+  normalize::Normalizer norm;
+  Mention m;
+  bench::run_paired(
+      state, ms.size(), 16,
+      [&](std::size_t i) {
+        m.text = ms[i];
+        benchmark::DoNotOptimize(scorer.score(m, lex).score);
+      },
+      [&](std::size_t i) { benchmark::DoNotOptimize(norm.normalize(ms[i]).size()); });
+}
+BENCHMARK(BM_ScoreVsNormalize)->UseManualTime();
 
 // range(0): 0 = zh, 1 = en, 2 = mixed (half and half)
 BENCHMARK(BM_Normalize)->Arg(0)->Arg(1)->Arg(2);
