@@ -103,7 +103,7 @@ class Parser {
     const std::size_t errors_before = errors_.size();
     for (auto it = node.begin(); it != node.end(); ++it) {
       const auto key = it->first.Scalar();
-      const auto& v = it->second;
+      const YAML::Node v = it->second;  // a copy: it-> is a temporary proxy holding the pair
       const std::string what = at + "." + key;
       if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
         std::string msg = at + ": unknown key '" + key + "'";

@@ -125,7 +125,7 @@ class Parser {
     if (!check_keys(node, allowed, where)) return;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const auto key = it->first.as<std::string>();
-      const auto& v = it->second;
+      const YAML::Node v = it->second;  // a copy: it-> is a temporary proxy holding the pair
       if (key == "enabled") {
         if (auto b = number(v, where + ".enabled")) out.enabled = *b != 0;
       } else if (key == "window") {
@@ -249,30 +249,36 @@ Result<std::shared_ptr<const Policy>, std::vector<std::string>> parse_policy(std
   policy->base_ = default_detectors();
   if (root.IsNull()) return std::shared_ptr<const Policy>(policy);
   Parser parser(file);
-  if (parser.check_keys(root, {"lifecycle", "detectors", "brands", "sinks"}, "the policy")) {
-    if (const auto lc = root["lifecycle"]; lc) {
-      if (parser.check_keys(lc, {"resolve_after", "cooldown", "escalate_after"}, "lifecycle")) {
-        if (lc["resolve_after"]) policy->lifecycle_.resolve_after_ms = parser.duration(lc["resolve_after"], "lifecycle.resolve_after").value_or(policy->lifecycle_.resolve_after_ms);
-        if (lc["cooldown"]) policy->lifecycle_.cooldown_ms = parser.duration(lc["cooldown"], "lifecycle.cooldown").value_or(policy->lifecycle_.cooldown_ms);
-        if (lc["escalate_after"]) policy->lifecycle_.escalate_after_ms = parser.duration(lc["escalate_after"], "lifecycle.escalate_after").value_or(policy->lifecycle_.escalate_after_ms);
-      }
-    }
-    if (const auto det = root["detectors"]; det) parser.detectors(det, policy->base_, "detectors", nullptr);
-    if (const auto brands = root["brands"]; brands) {
-      if (!brands.IsMap()) {
-        parser.error(brands.Mark(), "brands must map brand ids to overrides");
-      } else {
-        for (auto it = brands.begin(); it != brands.end(); ++it) {
-          const auto id = it->first.as<std::string>();
-          auto overrides = policy->base_;  // a brand starts from the global settings
-          std::optional<Tier> min_tier;
-          parser.detectors(it->second, overrides, "brands." + id, &min_tier);
-          policy->brands_[id] = std::move(overrides);
-          if (min_tier) policy->min_tier_[id] = *min_tier;
+  try {
+    if (parser.check_keys(root, {"lifecycle", "detectors", "brands", "sinks"}, "the policy")) {
+      if (const auto lc = root["lifecycle"]; lc) {
+        if (parser.check_keys(lc, {"resolve_after", "cooldown", "escalate_after"}, "lifecycle")) {
+          if (lc["resolve_after"]) policy->lifecycle_.resolve_after_ms = parser.duration(lc["resolve_after"], "lifecycle.resolve_after").value_or(policy->lifecycle_.resolve_after_ms);
+          if (lc["cooldown"]) policy->lifecycle_.cooldown_ms = parser.duration(lc["cooldown"], "lifecycle.cooldown").value_or(policy->lifecycle_.cooldown_ms);
+          if (lc["escalate_after"]) policy->lifecycle_.escalate_after_ms = parser.duration(lc["escalate_after"], "lifecycle.escalate_after").value_or(policy->lifecycle_.escalate_after_ms);
         }
       }
+      if (const auto det = root["detectors"]; det) parser.detectors(det, policy->base_, "detectors", nullptr);
+      if (const auto brands = root["brands"]; brands) {
+        if (!brands.IsMap()) {
+          parser.error(brands.Mark(), "brands must map brand ids to overrides");
+        } else {
+          for (auto it = brands.begin(); it != brands.end(); ++it) {
+            const auto id = it->first.as<std::string>();
+            auto overrides = policy->base_;  // a brand starts from the global settings
+            std::optional<Tier> min_tier;
+            parser.detectors(it->second, overrides, "brands." + id, &min_tier);
+            policy->brands_[id] = std::move(overrides);
+            if (min_tier) policy->min_tier_[id] = *min_tier;
+          }
+        }
+      }
+      // `sinks:` belongs to the delivery side (connectors/alert_sinks) and is validated there.
     }
-    // `sinks:` belongs to the delivery side (connectors/alert_sinks) and is validated there.
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp throws from as<std::string>() when a key or list entry is not a scalar
+    // (`[a]: 1`, `? {x: y}`, `categories: [[safety]]`): report it like any other error.
+    parser.error(e.mark, "expected a plain value (" + e.msg + ")");
   }
   if (auto errors = parser.errors(); !errors.empty()) return Unexpected{std::move(errors)};
   return std::shared_ptr<const Policy>(policy);
