@@ -16,6 +16,8 @@
 //   ratio    median over pairs of (reference time / subject time) per item = the subject's
 //            speed as a fraction of the reference's (higher is better; the gate fails when it
 //            drops)
+//   ns       subject ns per item (median slice: unlike items_per_second, not inflated by
+//            slices that were preempted on a loaded machine)
 //   ref_ns   reference ns per item (median slice)
 // The reference slice is repeated `ref_repeat` times (found once from a calibration pass) so
 // that both slices take about as long.
@@ -88,7 +90,7 @@ void run_paired(benchmark::State& state, std::size_t items, std::size_t slice, S
   const auto ref_repeat =
       static_cast<std::size_t>(std::clamp(std::round(median(cal_s) / median(cal_r)), 1.0, 1000.0));
 
-  std::vector<double> ratios, ref_slices;
+  std::vector<double> ratios, ref_slices, subject_slices;
   bool reference_first = false;
   for (auto _ : state) {
     // Alternate the order so that neither side always runs right after the other.
@@ -103,11 +105,13 @@ void run_paired(benchmark::State& state, std::size_t items, std::size_t slice, S
     const double r = (reference_first ? b - a : c - b) / static_cast<double>(ref_repeat);
     ratios.push_back(r / s);
     ref_slices.push_back(r);
+    subject_slices.push_back(s);
     state.SetIterationTime(s * 1e-9);
     reference_first = !reference_first;
   }
   const double per_slice = static_cast<double>(slice) * units_per_item;
   state.SetItemsProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations()) * per_slice));
+  state.counters["ns"] = median(subject_slices) / per_slice;
   state.counters["ref_ns"] = median(ref_slices) / per_slice;
   state.counters["ratio"] = median(ratios);
 }
