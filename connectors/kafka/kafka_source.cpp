@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -68,11 +67,7 @@ class KafkaSource final : public source::Source {
     // Leaving the group revokes the partitions: commit what the pipeline committed (the
     // pipeline has finished by now, so there is nothing to wait for).
     drain_ = nullptr;
-    if (rk_) {
-      rd_kafka_consumer_close(rk_.get());
-      for (auto* m : stash_) rd_kafka_message_destroy(m);
-      stash_.clear();
-    }
+    if (rk_) rd_kafka_consumer_close(rk_.get());
   }
 
   Status<std::string> start() {
@@ -123,16 +118,10 @@ class KafkaSource final : public source::Source {
     batch.generation = generation_.load();
     const auto deadline = Clock::now() + std::chrono::milliseconds(limits.max_delay_ms);
     while (!stopping_ && batch.records.size() < limits.max_records && batch.bytes.size() < limits.max_bytes) {
-      rd_kafka_message_t* msg = nullptr;
-      if (!stash_.empty()) {
-        msg = stash_.front();
-        stash_.pop_front();
-      } else {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-        if (left <= 0) break;
-        msg = rd_kafka_consumer_poll(rk_.get(), static_cast<int>(std::min<long>(left, 100)));
-        if (msg == nullptr) continue;
-      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) break;
+      rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_.get(), static_cast<int>(std::min<long>(left, 100)));
+      if (msg == nullptr) continue;
       if (generation_.load() != batch.generation) {  // a rebalance ran inside the poll
         batch.clear();
         batch.generation = generation_.load();
@@ -175,20 +164,32 @@ class KafkaSource final : public source::Source {
       rd_kafka_pause_partitions(rk_.get(), assigned_.get());
       paused_ = true;
     }
-    // Polling serves the group session; a message that was already fetched is kept for later.
+    // Polling serves the group session. A message already fetched before the pause is let go
+    // here and read again after resume_taking() seeks back to it.
     if (rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_.get(), 100)) {
-      if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        stash_.push_back(msg);
-      } else {
-        (void)on_error(msg);
-        rd_kafka_message_destroy(msg);
-      }
+      if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) (void)on_error(msg);
+      rd_kafka_message_destroy(msg);
     }
   }
 
   void resume_taking() override {
-    if (paused_ && assigned_) rd_kafka_resume_partitions(rk_.get(), assigned_.get());
+    if (!paused_ || !assigned_) {
+      paused_ = false;
+      return;
+    }
     paused_ = false;
+    rd_kafka_resume_partitions(rk_.get(), assigned_.get());
+    // Resume exactly after the last record taken: librdkafka 2.0 may continue from its fetch
+    // position instead (records fetched before the pause would be skipped).
+    PartitionList next(rd_kafka_topic_partition_list_new(static_cast<int>(consumed_.size())));
+    for (const auto& [partition, offset] : consumed_) {
+      rd_kafka_topic_partition_list_add(next.get(), options_.topic.c_str(), partition)->offset = offset;
+    }
+    if (next->cnt == 0) return;
+    if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_.get(), next.get(), 10'000)) {
+      log::error("Kafka: seeking back after a pause failed: {}", rd_kafka_error_string(e));
+      rd_kafka_error_destroy(e);
+    }
   }
 
  private:
@@ -227,7 +228,10 @@ class KafkaSource final : public source::Source {
   std::map<std::int32_t, std::int64_t> read_handover() {
     std::map<std::int32_t, std::int64_t> out;
     if (options_.handover_topic.empty()) return out;
-    auto conf = make_conf(options_, {{"enable.partition.eof", "true"}, {"enable.auto.commit", "false"}});
+    // rd_kafka_consumer_poll needs a group.id; this consumer only assign()s, never joins it.
+    auto conf = make_conf(options_, {{"group.id", options_.group + ".handover-reader"},
+                                     {"enable.partition.eof", "true"},
+                                     {"enable.auto.commit", "false"}});
     if (!conf) return out;
     char err[512];
     Handle reader(rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof err));
@@ -286,6 +290,7 @@ class KafkaSource final : public source::Source {
       rd_kafka_message_destroy(m);
     }
     if (pending > 0) log::warn("Kafka: the hand-over topic was not read to its end in time.");
+    log::debug("Kafka: {} partitions found in the hand-over topic.", out.size());
     rd_kafka_consumer_close(reader.get());
     return out;
   }
@@ -329,6 +334,7 @@ class KafkaSource final : public source::Source {
         if (g != nullptr && g->err == RD_KAFKA_RESP_ERR_NO_ERROR && g->offset >= 0) start = std::max(start, g->offset);
       }
       p.offset = start >= 0 ? start : RD_KAFKA_OFFSET_INVALID;  // invalid: auto.offset.reset (earliest)
+      if (start >= 0) consumed_[p.partition] = start;
       // What a revocation commits if nothing is processed before it: never an older offset
       // from a previous ownership.
       std::lock_guard lock(committed_mu_);
@@ -353,8 +359,6 @@ class KafkaSource final : public source::Source {
 
   void revoke(rd_kafka_topic_partition_list_t* parts) {
     generation_.fetch_add(1);  // whatever was read and not handed over is dropped
-    for (auto* m : stash_) rd_kafka_message_destroy(m);
-    stash_.clear();
     const bool drained = drain_ ? drain_() : true;
     if (!drained) {
       log::warn("Kafka: the pipeline stopped before every batch was committed; the next owner of the partitions "
@@ -464,7 +468,6 @@ class KafkaSource final : public source::Source {
   // Reader thread only (read, wait_while_full, the rebalance callback that runs inside them).
   PartitionList assigned_;
   bool paused_ = false;
-  std::deque<rd_kafka_message_t*> stash_;
   std::map<std::int32_t, std::int64_t> consumed_;  // next offset to read, per partition
   Clock::time_point last_error_log_{};
   Clock::time_point last_lag_{};
