@@ -45,6 +45,9 @@ class Sink {
   virtual Status<std::string> flush() = 0;
   // A monotonic measure of what was written (bytes for a file), stored with each commit.
   virtual std::uint64_t size() const = 0;
+  // Whether size() is stored with the state (a file is cut back to it on start). A topic
+  // cannot be cut back, so it keeps the file's stored length untouched.
+  virtual bool stores_size() const { return true; }
 };
 
 class FileSink final : public Sink {

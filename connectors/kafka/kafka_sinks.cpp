@@ -33,6 +33,7 @@ class DlqTopicSink final : public dlq::Sink {
   }
 
   std::uint64_t size() const override { return written_; }
+  bool stores_size() const override { return false; }
 
  private:
   std::unique_ptr<Producer> producer_;

@@ -215,7 +215,7 @@ struct Pipeline::Impl {
         state.put_position(wb, source->partition_key(end.partition), {end.next_offset, 0});
       }
     }
-    state.put_meta(wb, kDlqBytesKey, dlq.size());
+    if (dlq.stores_size()) state.put_meta(wb, kDlqBytesKey, dlq.size());
     if (auto st = state.commit(wb); !st) return st;
     source->committed(batch);
     shard.batch_commit_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
