@@ -167,7 +167,11 @@ class KafkaSource final : public source::Source {
     // Polling serves the group session. A message already fetched before the pause is let go
     // here and read again after resume_taking() seeks back to it.
     if (rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_.get(), 100)) {
-      if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) (void)on_error(msg);
+      if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        (void)on_error(msg);
+      } else {
+        consumed_.try_emplace(msg->partition, msg->offset);  // nothing taken from it yet: seek here
+      }
       rd_kafka_message_destroy(msg);
     }
   }
