@@ -47,12 +47,6 @@ bool reference_valid(const std::string& line) {
          field(6) <= 60;
 }
 
-std::uint64_t summary_field(const std::string& out, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(out, m, std::regex(name + "=(\\d+)"))) return ~0ULL;
-  return std::stoull(m[1]);
-}
-
 double metric_value(const std::string& scrape, const std::string& series) {
   double total = 0;
   bool found = false;
@@ -105,10 +99,10 @@ TEST_F(RunTest, ExitAtEofAccountsForEveryLine) {
   auto r = run_process({bin, "run", "--input", dir.file("in.jsonl"), "--exit-at-eof", "--rules", rules, "--state",
                         dir.file("state"), "--http", "off", "--log-level", "warn"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(summary_field(r.out, "read"), records);
-  EXPECT_EQ(summary_field(r.out, "processed"), valid);
-  EXPECT_EQ(summary_field(r.out, "dead_lettered"), records - valid);
-  EXPECT_EQ(summary_field(r.out, "blank_lines"), 2u);
+  EXPECT_EQ(testing::summary_field(r.out, "read"), records);
+  EXPECT_EQ(testing::summary_field(r.out, "processed"), valid);
+  EXPECT_EQ(testing::summary_field(r.out, "dead_lettered"), records - valid);
+  EXPECT_EQ(testing::summary_field(r.out, "blank_lines"), 2u);
 
   auto dlq = testing::read_lines(dir.file("state/dead-letter.jsonl"));
   ASSERT_EQ(dlq.size(), records - valid);
@@ -127,8 +121,8 @@ TEST_F(RunTest, ExitAtEofAccountsForEveryLine) {
   auto again = run_process({bin, "run", "--input", dir.file("in.jsonl"), "--exit-at-eof", "--rules", rules,
                             "--state", dir.file("state"), "--http", "off", "--log-level", "warn"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(summary_field(again.out, "read"), 0u);
-  EXPECT_EQ(summary_field(again.out, "resumed_from"), records);
+  EXPECT_EQ(testing::summary_field(again.out, "read"), 0u);
+  EXPECT_EQ(testing::summary_field(again.out, "resumed_from"), records);
   EXPECT_EQ(testing::read_lines(dir.file("state/dead-letter.jsonl")).size(), records - valid);
 }
 
@@ -167,7 +161,7 @@ TEST_F(RunTest, MetricsAgreeWithTheInputAndSigtermDrains) {
   engine.signal(SIGTERM);
   EXPECT_EQ(engine.wait(30), 0);
   const auto out = testing::read_file(dir.file("out.txt"));
-  EXPECT_EQ(summary_field(out, "read"), static_cast<std::uint64_t>(in));
+  EXPECT_EQ(testing::summary_field(out, "read"), static_cast<std::uint64_t>(in));
   EXPECT_NE(testing::read_file(dir.file("err.txt")).find("draining"), std::string::npos);
 }
 
@@ -183,7 +177,7 @@ TEST_F(RunTest, DemoStreamRunsWithNoFlagsAndStopsOnSigint) {
   }, 60)) << testing::read_file(dir.file("err.txt"));
   engine.signal(SIGINT);
   EXPECT_EQ(engine.wait(30), 0);
-  EXPECT_GT(summary_field(testing::read_file(dir.file("out.txt")), "processed"), 200u);
+  EXPECT_GT(testing::summary_field(testing::read_file(dir.file("out.txt")), "processed"), 200u);
 }
 
 // Hot reload while a stream runs: valid changes go live, invalid ones are rejected with their
@@ -255,9 +249,9 @@ TEST_F(RunTest, RulesReloadManyTimesWhileStreaming) {
   engine.signal(SIGTERM);
   ASSERT_EQ(engine.wait(30), 0);
   const auto out = testing::read_file(dir.file("out.txt"));
-  EXPECT_EQ(summary_field(out, "read"), 20000u);  // nothing lost, nothing read twice
-  EXPECT_EQ(summary_field(out, "processed"), 20000u);
-  EXPECT_GT(summary_field(out, "matched"), 5000u);
+  EXPECT_EQ(testing::summary_field(out, "read"), 20000u);  // nothing lost, nothing read twice
+  EXPECT_EQ(testing::summary_field(out, "processed"), 20000u);
+  EXPECT_GT(testing::summary_field(out, "matched"), 5000u);
 }
 
 TEST_F(RunTest, RuleFileChangesAreWatched) {

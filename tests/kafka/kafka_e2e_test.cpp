@@ -24,12 +24,6 @@ namespace {
 using testing::BackgroundProcess;
 using testing::run_process;
 
-std::uint64_t field(const std::string& text, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(text, m, std::regex(name + "=(\\d+)"))) return ~0ULL;
-  return std::stoull(m[1]);
-}
-
 // Sum of one counter over its label sets in a /metrics scrape.
 double metric_sum(std::uint16_t port, const std::string& name) {
   const auto scrape = testing::http_get(port, "/metrics").body;
@@ -61,7 +55,7 @@ TEST(KafkaEndToEnd, TwoEnginesUnderFaultsCountExactlyLikeOne) {
   auto ref = run_process({bin, "run", "--input", dir.file("in.jsonl"), "--exit-at-eof", "--rules", rules, "--state",
                           dir.file("ref"), "--http", "off", "--log-level", "warn"});
   ASSERT_EQ(ref.exit_code, 0) << ref.err;
-  const std::uint64_t bad = field(ref.out, "dead_lettered");
+  const std::uint64_t bad = testing::summary_field(ref.out, "dead_lettered");
   ASSERT_GT(bad, 1000u);
 
   BackgroundProcess broker({bin, "dev-broker", "--ready-file", dir.file("brokers")}, dir.file("broker.out"),
@@ -98,8 +92,8 @@ TEST(KafkaEndToEnd, TwoEnginesUnderFaultsCountExactlyLikeOne) {
   auto first = run_process(
       {bin, "connect", "file", dir.file("in.jsonl"), "--brokers", brokers, "--count", std::to_string(kHalf)}, "", 120);
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  EXPECT_EQ(field(first.out, "acknowledged"), static_cast<std::uint64_t>(kHalf));
-  EXPECT_EQ(field(first.out, "next_offset"), static_cast<std::uint64_t>(kHalf));
+  EXPECT_EQ(testing::summary_field(first.out, "acknowledged"), static_cast<std::uint64_t>(kHalf));
+  EXPECT_EQ(testing::summary_field(first.out, "next_offset"), static_cast<std::uint64_t>(kHalf));
   ASSERT_TRUE(testing::eventually([&] { return input_records(a) > 0; }, 30));
 
   // Faults while engine A works: a partition leader moves and fetches fail; then engine B
@@ -125,9 +119,9 @@ TEST(KafkaEndToEnd, TwoEnginesUnderFaultsCountExactlyLikeOne) {
   std::this_thread::sleep_for(std::chrono::seconds(2));
   a.process->signal(SIGTERM);
   EXPECT_EQ(a.process->wait(60), 0) << testing::read_file(a.err);
-  const std::uint64_t a_read = field(testing::read_file(dir.file("a.out")), "read");
+  const std::uint64_t a_read = testing::summary_field(testing::read_file(dir.file("a.out")), "read");
   EXPECT_EQ(second.wait(120), 0) << testing::read_file(dir.file("second.err"));
-  EXPECT_EQ(field(testing::read_file(dir.file("second.out")), "acknowledged"), static_cast<std::uint64_t>(kLines - kHalf));
+  EXPECT_EQ(testing::summary_field(testing::read_file(dir.file("second.out")), "acknowledged"), static_cast<std::uint64_t>(kLines - kHalf));
   ASSERT_TRUE(testing::eventually([&] { return assigned(b) == 6; }, 60)) << "engine B did not take over A's partitions";
 
   // B has caught up when its lag is 0 and nothing more arrives for a few seconds.

@@ -21,12 +21,6 @@ namespace {
 using testing::BackgroundProcess;
 using testing::run_process;
 
-std::uint64_t summary_field(const std::string& out, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(out, m, std::regex(name + "=(\\d+)"))) return ~0ULL;
-  return std::stoull(m[1]);
-}
-
 TEST(CrashLoop, KillNineAtRandomPointsLosesAndDuplicatesNothing) {
   testing::TempDir dir;
   const auto bin = testing::yuqing_binary();
@@ -53,7 +47,7 @@ TEST(CrashLoop, KillNineAtRandomPointsLosesAndDuplicatesNothing) {
   // A final clean run finishes the input.
   auto last = run_process(argv);
   ASSERT_EQ(last.exit_code, 0) << last.err;
-  EXPECT_EQ(summary_field(last.out, "resumed_from") + summary_field(last.out, "read"), static_cast<std::uint64_t>(kLines));
+  EXPECT_EQ(testing::summary_field(last.out, "resumed_from") + testing::summary_field(last.out, "read"), static_cast<std::uint64_t>(kLines));
 
   // Every bad record dead-lettered exactly once.
   auto dlq = testing::read_lines(dir.file("state/dead-letter.jsonl"));

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <regex>
 #include "tests/support/support.h"
 
 #include <fcntl.h>
@@ -239,6 +240,16 @@ std::uint16_t free_port() {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor acc(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
   return acc.local_endpoint().port();
+}
+
+}  // namespace yuqing::testing
+
+namespace yuqing::testing {
+
+std::uint64_t summary_field(const std::string& text, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(text, m, std::regex(name + "=(\\d+)"))) return ~0ULL;
+  return std::stoull(m[1]);
 }
 
 }  // namespace yuqing::testing

@@ -73,6 +73,9 @@ HttpResponse http_request(const std::string& method, std::uint16_t port, const s
                           const std::vector<std::pair<std::string, std::string>>& headers = {});
 inline HttpResponse http_get(std::uint16_t port, const std::string& target) { return http_request("GET", port, target); }
 
+// A NAME=<digits> field of a `yuqing run` summary line (or any text); ~0 when absent.
+std::uint64_t summary_field(const std::string& text, const std::string& name);
+
 // A TCP port that was free a moment ago on 127.0.0.1.
 std::uint16_t free_port();
 
