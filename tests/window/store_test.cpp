@@ -466,9 +466,10 @@ TEST(Store, TopMentionsRingIsBoundedFilteredAndErasable) {
     TopMentionView v;
     const std::string id = "m" + std::to_string(i);
     const std::string text(400, 'x');
+    const std::string url = "https://example.com/" + std::to_string(i);  // views need a live string
     v.id = id;
     v.text = text;
-    v.url = "https://example.com/" + std::to_string(i);
+    v.url = url;
     v.author_name = "author";
     v.reach = reach;
     v.label = i % 2 ? -1 : 1;
