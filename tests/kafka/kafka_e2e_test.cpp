@@ -178,5 +178,20 @@ TEST(KafkaEndToEnd, TwoEnginesUnderFaultsCountExactlyLikeOne) {
   EXPECT_GT(testing::total_mentions(expected), 30'000u);
 }
 
+TEST(KafkaConfig, BadLibrdkafkaPropertyStopsTheStartWithLibrdkafkasMessage) {
+  testing::TempDir dir;
+  testing::write_file(dir.file("k.yaml"), "kafka:\n  properties:\n    no.such.property: 1\n");
+  const auto rules = (testing::source_dir() / "rules").string();
+  auto r = run_process({testing::yuqing_binary(), "run", "--config", dir.file("k.yaml"), "--brokers", "127.0.0.1:1",
+                        "--rules", rules, "--state", dir.file("state"), "--http", "off"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("kafka.properties.no.such.property: No such configuration property"), std::string::npos)
+      << r.err;
+  // A topic has no end and no file: these flags do not mix with --brokers.
+  auto both = run_process({testing::yuqing_binary(), "run", "--brokers", "127.0.0.1:1", "--input", dir.file("k.yaml"),
+                           "--rules", rules, "--state", dir.file("state"), "--http", "off"});
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+}
+
 }  // namespace
 }  // namespace yuqing
