@@ -37,7 +37,9 @@ void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opa
   if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     self->delivered_.fetch_add(1, std::memory_order_relaxed);
   } else {
-    if (self->failed_.fetch_add(1, std::memory_order_relaxed) == 0) self->first_error_ = rd_kafka_err2str(msg->err);
+    if (self->failed_.fetch_add(1, std::memory_order_relaxed) == self->failed_reported_) {
+      self->first_error_ = rd_kafka_err2str(msg->err);
+    }
   }
 }
 
@@ -114,9 +116,12 @@ Status<std::string> Producer::produce(std::string_view topic, std::string_view k
 
 Status<std::string> Producer::flush(int timeout_ms) {
   const rd_kafka_resp_err_t err = rd_kafka_flush(rk_.get(), timeout_ms);
-  // A lost message is never forgotten: the owner must not acknowledge anything after it.
-  if (failed_.load() > 0) {
-    return Unexpected{std::to_string(failed_.load()) + " messages were not delivered (first error: " + first_error_ + ")"};
+  // Deliveries that failed since the last flush: the owner must not acknowledge what they
+  // carried (the pipeline stops and replays; the outbox retries the alert).
+  if (const auto failed = failed_.load(); failed > failed_reported_) {
+    const auto n = failed - failed_reported_;
+    failed_reported_ = failed;
+    return Unexpected{std::to_string(n) + " messages were not delivered (first error: " + first_error_ + ")"};
   }
   if (err == RD_KAFKA_RESP_ERR__TIMED_OUT) {
     return Unexpected{std::to_string(rd_kafka_outq_len(rk_.get())) + " messages still undelivered after " +

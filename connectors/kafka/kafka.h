@@ -52,7 +52,7 @@ struct Header {
 // An idempotent producer (acks=all, lz4, retries) that counts its delivery reports.
 // produce() never drops: when librdkafka's local queue is full it serves delivery reports and
 // tries again. flush() waits for every message produced so far and fails when any of them
-// could not be delivered.
+// could not be delivered since the previous flush().
 // Threading: one thread produces; flush() from the same thread.
 class Producer {
  public:
@@ -79,6 +79,7 @@ class Producer {
   std::uint64_t produced_ = 0;
   std::atomic<std::uint64_t> delivered_{0};
   std::atomic<std::uint64_t> failed_{0};
+  std::uint64_t failed_reported_ = 0;  // failures already reported by flush()
   std::string first_error_;  // written by the delivery callback (same thread as poll/flush)
 };
 
