@@ -1,4 +1,5 @@
 #include "engine/alert/alert.h"
+#include "engine/base/civil_date.h"
 
 #include <boost/json.hpp>
 
@@ -20,29 +21,6 @@ constexpr std::array<TierNames, kTierCount> kTierNames = {{
 constexpr std::array<std::string_view, kDetectorCount> kDetectorNames = {
     "negative_volume_spike", "negative_ratio",       "sentiment_drop", "influencer_negative",
     "crisis_term_burst",     "share_of_voice_swing", "story_velocity"};
-
-// Howard Hinnant's days <-> civil date conversions (proleptic Gregorian, UTC).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
 
 void append_number(std::string& out, double v) {
   char buf[32];
@@ -204,7 +182,7 @@ std::string format_time_ms(std::int64_t epoch_ms) {
   }
   std::int64_t y = 0;
   unsigned m = 0, d = 0;
-  civil_from_days(days, y, m, d);
+  civil::civil_from_days(days, y, m, d);
   const auto h = rem / 3'600'000, mi = rem / 60'000 % 60, s = rem / 1000 % 60, ms = rem % 1000;
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
@@ -255,7 +233,7 @@ std::optional<std::int64_t> parse_time_ms(std::string_view s) {
     return std::nullopt;
   }
   if (i != s.size()) return std::nullopt;
-  const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  const std::int64_t days = civil::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return ((days * 24 + h) * 60 + mi - offset_min) * 60'000 + sec * 1000 + ms;
 }
 

@@ -7,33 +7,12 @@
 #include <utility>
 
 #include "engine/gen/gen.h"
+#include "engine/base/civil_date.h"
 
 namespace yuqing::gen {
 namespace {
 
 constexpr std::int64_t kMsPerDay = 86'400'000;
-
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
 
 void put2(std::string& out, unsigned v) {
   out.push_back(static_cast<char>('0' + v / 10));
@@ -63,7 +42,7 @@ void format_rfc3339(std::string& out, std::int64_t epoch_ms, int offset_minutes,
   std::int64_t y = 0;
   unsigned m = 0;
   unsigned d = 0;
-  civil_from_days(days, y, m, d);
+  civil::civil_from_days(days, y, m, d);
   const auto secs = static_cast<unsigned>(rem / 1000);
   const auto ms = static_cast<unsigned>(rem % 1000);
   const auto yy = static_cast<unsigned>(y);
@@ -145,7 +124,7 @@ Result<std::int64_t, std::string> parse_rfc3339(std::string_view s) {
     return bad("missing 'Z' or UTC offset");
   }
   if (pos != s.size()) return bad("trailing characters");
-  const std::int64_t days = days_from_civil(y, mo, d);
+  const std::int64_t days = civil::days_from_civil(y, mo, d);
   const std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + (se == 60 ? 59 : se);
   return secs * 1000 + frac_ms - offset_min * 60'000;
 }

@@ -8,6 +8,7 @@
 // on, so a structural error later in the line still makes it malformed_json.
 
 #include "engine/parse/parse.h"
+#include "engine/base/civil_date.h"
 
 #include <simdjson.h>
 
@@ -56,19 +57,7 @@ constexpr int days_in_month(std::int64_t y, int m) {
   return m == 2 && is_leap(y) ? 29 : kDays[static_cast<std::size_t>(m - 1)];
 }
 
-// Days since 1970-01-01 (H. Hinnant's days_from_civil).
-constexpr std::int64_t days_from_civil(std::int64_t y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;
-  const std::int64_t mp = m > 2 ? m - 3 : m + 9;
-  const std::int64_t doy = (153 * mp + 2) / 5 + d - 1;
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-static_assert(days_from_civil(1970, 1, 1) == 0);
-static_assert(days_from_civil(2201, 1, 1) * 86'400'000 - 1 == kMaxCreatedAtMs);
+static_assert(civil::days_from_civil(2201, 1, 1) * 86'400'000 - 1 == kMaxCreatedAtMs);
 
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 constexpr bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
@@ -1160,7 +1149,7 @@ Result<std::int64_t, std::string> parse_rfc3339_ms(std::string_view s) {
   }
   if (i != s.size()) return Unexpected{std::string("unexpected characters after the offset")};
 
-  const std::int64_t days = days_from_civil(year, month, day);
+  const std::int64_t days = civil::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - std::int64_t{offset_minutes} * 60;
   return seconds * 1000 + millis;
 }

@@ -1,4 +1,5 @@
 #include "engine/window/api.h"
+#include "engine/base/civil_date.h"
 
 #include <boost/json.hpp>
 
@@ -264,17 +265,9 @@ http::Response compare(const http::Request& req, const WindowStore& store) {
 std::string format_time(std::int64_t ms) {
   std::int64_t days = ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs);
   std::int64_t rem = ms - days * kDayMs;
-  // civil_from_days (Howard Hinnant)
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
+  std::int64_t y = 0;
+  unsigned m = 0, d = 0;
+  civil::civil_from_days(days, y, m, d);
   char buf[96];
   const auto h = rem / kHourMs, mi = rem % kHourMs / kMinuteMs, s = rem % kMinuteMs / 1000, frac = rem % 1000;
   if (frac) {

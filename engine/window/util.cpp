@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "engine/window/window.h"
+#include "engine/base/civil_date.h"
 
 namespace yuqing::window {
 
@@ -57,16 +58,6 @@ Result<std::int64_t, std::string> parse_window(std::string_view text) {
 }
 
 namespace {
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
 
 bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
   if (at + n > s.size()) return false;
@@ -121,7 +112,7 @@ Result<std::int64_t, std::string> parse_time(std::string_view text) {
     return Unexpected{"time '" + shown + "' needs a UTC offset (Z or +08:00)"};
   }
   if (i != text.size()) return Unexpected{"time '" + shown + "' has trailing characters"};
-  const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  const std::int64_t days = civil::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return ((days * 24 + h) * 60 + mi - offset_min) * kMinuteMs + s * 1000 + frac_ms;
 }
 
