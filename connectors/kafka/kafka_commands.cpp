@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "connectors/kafka/http_ingest.h"
 #include "connectors/kafka/kafka.h"
 
 namespace yuqing::kafka {
@@ -362,6 +363,7 @@ void register_kafka_commands(CLI::App& root, cli::CommandResult& result) {
   }
   auto* connect = root.add_subcommand("connect", "Connectors: bring mentions into Kafka.");
   connect->require_subcommand(1);
+  register_connect_http(*connect, result);
   {
     auto flags = std::make_shared<ConnectFileFlags>();
     auto* cmd = connect->add_subcommand(
