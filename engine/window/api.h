@@ -2,7 +2,7 @@
 // HTTP API over the window store (JSON; errors as application/problem+json):
 //   GET /api/v1/brands
 //   GET /api/v1/brands/{id}/trend?window=24h&step=1h[&until=T][&baseline=mentions|negatives|off]
-//   GET /api/v1/brands/{id}/mentions?label=negative&limit=20[&window=7d][&until=T]
+//   GET /api/v1/brands/{id}/mentions?label=negative&limit=20[&window=7d][&until=T][&platform=weibo]
 //   GET /api/v1/compare?brands=a,b,c&window=7d[&until=T]   (one brand: it and its competitors)
 // T is RFC 3339 or epoch ms; the default is the event-time watermark (end of its minute).
 // Unknown brand -> 404, bad parameter -> 400. Response fields: docs/windows.md.

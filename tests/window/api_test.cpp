@@ -157,6 +157,20 @@ TEST_F(WindowApiTest, TopMentionsByReachWithLabelFilter) {
   EXPECT_EQ(v.at("mentions").as_array().size(), 0u);
 }
 
+TEST_F(WindowApiTest, TopMentionsByPlatform) {  // the dashboard's platform filter
+  auto v = get("/api/v1/brands/acme/mentions?label=negative&platform=weibo");
+  EXPECT_EQ(v.at("mentions").as_array().size(), 2u);
+  v = get("/api/v1/brands/acme/mentions?platform=weibo&limit=1");
+  ASSERT_EQ(v.at("mentions").as_array().size(), 1u);
+  EXPECT_EQ(v.at("mentions").as_array()[0].at("id").as_string(), "weibo:2");
+  v = get("/api/v1/brands/acme/mentions?platform=douyin");
+  EXPECT_EQ(v.at("mentions").as_array().size(), 0u);
+  v = get("/api/v1/brands/acme/mentions?platform=any");
+  EXPECT_EQ(v.at("mentions").as_array().size(), 3u);
+  v = get("/api/v1/brands/acme/mentions?platform=myspace", 400, "application/problem+json");
+  EXPECT_NE(v.at("detail").as_string().find("platform"), std::string::npos);
+}
+
 TEST_F(WindowApiTest, ErrorsAreProblemJson) {
   const char* problem = "application/problem+json";
   auto v = get("/api/v1/brands/nobody/trend", 404, problem);
