@@ -9,7 +9,7 @@ PACKAGES=(
   librdkafka-dev libboost1.81-dev libboost-json1.81-dev librocksdb-dev libsimdjson-dev
   libhyperscan-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev libopencc-dev libopencc-data libcli11-dev libspdlog-dev libfmt-dev
-  libre2-dev zlib1g-dev libssl-dev curl python3-jsonschema kcat prometheus
+  libre2-dev zlib1g-dev libssl-dev curl python3-jsonschema kcat prometheus libpugixml-dev
   prometheus-alertmanager
 )
 
