@@ -21,6 +21,7 @@
 #include "engine/base/log.h"
 #include "engine/base/text.h"
 #include "engine/config/config.h"
+#include "engine/dashboard/dashboard.h"
 #include "engine/http/server.h"
 #include "engine/match/match_stage.h"
 #include "engine/match/rule_set.h"
@@ -475,6 +476,7 @@ int run_engine(const RunFlags& flags) {
     }
     window::register_routes(*server, **windows);
     alerts.register_routes(*server, cfg.api_token);
+    dashboard::register_routes(*server);
     if (auto st = server->start(); !st) {
       log::error("{}", st.error());
       return kExitFailure;
