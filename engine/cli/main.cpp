@@ -8,6 +8,7 @@
 #include "connectors/kafka/kafka_commands.h"
 #include "engine/cli/config_command.h"
 #include "engine/cli/query_command.h"
+#include "engine/cli/report_command.h"
 #include "engine/gen/gen_command.h"
 #include "engine/match/rules_command.h"
 #include "engine/cli/run_command.h"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   gen::register_gen_command(app, result);
   cli::register_config_command(app, result);
   cli::register_query_command(app, result);
+  cli::register_report_command(app, result);
   cli::register_state_command(app, result);
   match::register_rules_command(app, result);
   sentiment::register_sentiment_commands(app, result);

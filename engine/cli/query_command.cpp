@@ -1,16 +1,13 @@
 #include "engine/cli/query_command.h"
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
-#include <cstdlib>
 #include <iostream>
 
 #include "engine/alert/service.h"
 #include "engine/analyze/analyze_stage.h"
 #include "engine/base/log.h"
+#include "engine/cli/api_client.h"
 #include "engine/state/state.h"
 #include "engine/window/window.h"
 
@@ -23,62 +20,23 @@ struct QueryFlags {
   int limit = 20;
 };
 
-std::string encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string encode(std::string_view s) { return url_encode(s); }
 
 // GETs target from the engine; prints the JSON body (pretty) or the problem detail.
 int get(const std::string& server, const std::string& target) {
-  namespace beast = boost::beast;
-  namespace asio = boost::asio;
-  const auto colon = server.rfind(':');
-  if (colon == std::string::npos) {
-    std::cerr << "yuqing query: --server must be HOST:PORT, got '" << server << "'\n";
-    return kExitUsage;
+  auto res = api_get(server, target);
+  if (!res) {
+    std::cerr << "yuqing query: " << res.error() << "\n";
+    return res.error().starts_with("--server") ? kExitUsage : kExitFailure;
   }
-  try {
-    asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(30));
-    stream.connect(resolver.resolve(server.substr(0, colon), server.substr(colon + 1)));
-    beast::http::request<beast::http::empty_body> req{beast::http::verb::get, target, 11};
-    req.set(beast::http::field::host, server);
-    if (const char* token = std::getenv("YUQING_API_TOKEN"); token && *token) {
-      req.set(beast::http::field::authorization, std::string("Bearer ") + token);
-    }
-    beast::http::write(stream, req);
-    beast::flat_buffer buffer;
-    beast::http::response_parser<beast::http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
-    beast::http::read(stream, buffer, parser);
-    const auto& res = parser.get();
-    boost::system::error_code ec;
-    auto v = boost::json::parse(res.body(), ec);
-    if (res.result_int() != 200) {
-      std::string detail = res.body();
-      if (!ec && v.is_object() && v.as_object().contains("detail")) detail = boost::json::value_to<std::string>(v.at("detail"));
-      std::cerr << "yuqing query: " << res.result_int() << ": " << detail << "\n";
-      return kExitFailure;
-    }
-    std::cout << (ec ? res.body() : boost::json::serialize(v)) << "\n";
-    return kExitOk;
-  } catch (const std::exception& e) {
-    std::cerr << "yuqing query: no engine answering at " << server << " (" << e.what()
-              << "); start one with `yuqing run` or pass --server\n";
+  if (res->status != 200) {
+    std::cerr << "yuqing query: " << res->status << ": " << problem_detail(*res) << "\n";
     return kExitFailure;
   }
+  boost::system::error_code ec;
+  auto v = boost::json::parse(res->body, ec);
+  std::cout << (ec ? res->body : boost::json::serialize(v)) << "\n";
+  return kExitOk;
 }
 
 }  // namespace
