@@ -10,7 +10,7 @@ PACKAGES=(
   libhyperscan-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev libopencc-dev libopencc-data libcli11-dev libspdlog-dev libfmt-dev
   libre2-dev zlib1g-dev libssl-dev curl python3-jsonschema kcat prometheus libpugixml-dev
-  prometheus-alertmanager
+  prometheus-alertmanager chromium fonts-wqy-microhei
 )
 
 missing=()
