@@ -1,0 +1,109 @@
+// Overload in Kafka mode: a backlog of mentions already waits on the topic and the engine's
+// stage queue is given the smallest byte budget, so the consumer can fetch far faster than the
+// workers process. The source must pause its partitions (yuqing_source_paused_total grows),
+// resume when the queue drains, and in the end have counted every mention exactly once (window
+// counts equal a clean embedded run). Peak RSS is printed for docs/reliability.md.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <regex>
+
+#include "tests/support/support.h"
+#include "tests/support/window_counts.h"
+
+namespace yuqing {
+namespace {
+
+using testing::BackgroundProcess;
+using testing::run_process;
+
+double metric_sum(std::uint16_t port, const std::string& name) {
+  const auto scrape = testing::http_get(port, "/metrics").body;
+  double sum = 0;
+  std::regex line("^" + name + "(\\{[^}]*\\})? ([0-9.e+]+)$", std::regex::multiline);
+  for (auto it = std::sregex_iterator(scrape.begin(), scrape.end(), line); it != std::sregex_iterator(); ++it) {
+    sum += std::stod((*it)[2]);
+  }
+  return sum;
+}
+
+// Resident set size of a process in KiB (0 when gone).
+std::uint64_t rss_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  std::uint64_t value = 0;
+  while (in >> key) {
+    if (key == "VmRSS:") {
+      in >> value;
+      return value;
+    }
+    in.ignore(1 << 12, '\n');
+  }
+  return 0;
+}
+
+TEST(KafkaOverload, FullQueuePausesThePartitionsAndLosesNothing) {
+  testing::TempDir dir;
+  const auto bin = testing::yuqing_binary();
+  const auto rules = (testing::source_dir() / "rules").string();
+  constexpr int kLines = 60'000;
+  auto gen = run_process({bin, "gen", "--rules", rules, "--seed", "9", "--count", std::to_string(kLines), "--out",
+                          dir.file("in.jsonl")});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  auto ref = run_process({bin, "run", "--input", dir.file("in.jsonl"), "--exit-at-eof", "--rules", rules, "--state",
+                          dir.file("ref"), "--http", "off", "--log-level", "warn"});
+  ASSERT_EQ(ref.exit_code, 0) << ref.err;
+
+  BackgroundProcess broker({bin, "dev-broker", "--ready-file", dir.file("brokers")}, dir.file("broker.out"),
+                           dir.file("broker.err"));
+  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir.file("brokers")); }, 20));
+  std::string brokers = testing::read_file(dir.file("brokers"));
+  brokers.erase(brokers.find_last_not_of("\n") + 1);
+  auto load = run_process({bin, "connect", "file", dir.file("in.jsonl"), "--brokers", brokers}, "", 120);
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+
+  // The smallest queue budget and big batches: one batch fills the queue, and the consumer,
+  // which fetches a batch faster than the workers process one (~0.4 s for 16384 mentions),
+  // waits on a full queue long enough that the source pauses its partitions (after 100 ms).
+  testing::write_file(dir.file("small.yaml"),
+                      "queue:\n  max_bytes: 1MiB\nbatch:\n  max_mentions: 16384\n  max_bytes: 16MiB\n");
+  const auto port = testing::free_port();
+  BackgroundProcess engine({bin, "run", "--config", dir.file("small.yaml"), "--brokers", brokers, "--rules", rules,
+                            "--state", dir.file("state"), "--http", "127.0.0.1:" + std::to_string(port), "--log-level",
+                            "warn"},
+                           dir.file("engine.out"), dir.file("engine.err"));
+  std::uint64_t peak_kib = 0;
+  double last = -1;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        peak_kib = std::max(peak_kib, rss_kib(engine.pid()));
+        const double now = metric_sum(port, "yuqing_input_records_total");
+        const bool done = now == kLines && now == last && metric_sum(port, "yuqing_kafka_consumer_lag") == 0;
+        last = now;
+        if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        return done;
+      },
+      120))
+      << "read " << last << " of " << kLines << "\n" << testing::read_file(dir.file("engine.err"));
+  const double pauses = metric_sum(port, "yuqing_source_paused_total");
+  EXPECT_GT(pauses, 0) << "the queue never filled: the test did not overload the engine";
+  engine.signal(SIGTERM);
+  ASSERT_EQ(engine.wait(60), 0) << testing::read_file(dir.file("engine.err"));
+  broker.signal(SIGTERM);
+  broker.wait(20);
+
+  const auto expected = testing::window_counts(dir.file("ref"), dir.path().string());
+  const auto got = testing::window_counts(dir.file("state"), dir.path().string());
+  ASSERT_EQ(got.size(), expected.size());
+  for (const auto& [key, values] : expected) {
+    EXPECT_EQ(got.at(key), values) << key << ": paused and resumed consumption changed the counts";
+  }
+  EXPECT_GT(testing::total_mentions(expected), 30'000u);
+  std::cerr << "kafka overload: " << kLines << " mentions, source paused " << pauses << " times, peak RSS "
+            << peak_kib / 1024 << " MiB\n";
+}
+
+}  // namespace
+}  // namespace yuqing
