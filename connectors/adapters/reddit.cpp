@@ -49,7 +49,7 @@ class RedditAdapter final : public JsonAdapter {
                                                  std::string(type_name(root)), "");
       return;
     }
-    visit(root, "listing", "", 0, out);
+    visit(root, "", "", 0, out);  // where "" = the document itself
   }
 
  private:
@@ -59,20 +59,23 @@ class RedditAdapter final : public JsonAdapter {
     std::string_view kind;
     dom::element data;
     if (!thing.is_object() || thing["kind"].get_string().get(kind) || thing["data"].get(data) || !data.is_object()) {
-      reject(out, Reason::unsupported_shape, where + ": not a Reddit thing {\"kind\":...,\"data\":{...}}", pointer);
+      reject(out, Reason::unsupported_shape,
+             (where.empty() ? "document" : where) + ": not a Reddit thing {\"kind\":...,\"data\":{...}}", pointer);
       return;
     }
     if (kind == "Listing") {
       dom::array children;
       if (data["children"].get_array().get(children)) {
-        reject(out, Reason::unsupported_shape, where + ": a Listing without data.children", pointer);
+        reject(out, Reason::unsupported_shape,
+               (where.empty() ? "document" : where) + ": a Listing without data.children", pointer);
         return;
       }
       if (depth >= kMaxDepth) return;
       std::size_t i = 0;
       const std::string base = pointer_key(pointer_key(pointer, "data"), "children");
       for (dom::element child : children) {
-        visit(child, where + ".children[" + std::to_string(i) + "]", pointer_index(base, i), depth + 1, out);
+        visit(child, (where.empty() ? "" : where + ".") + "children[" + std::to_string(i) + "]", pointer_index(base, i),
+              depth + 1, out);
         ++i;
       }
       return;
@@ -80,19 +83,23 @@ class RedditAdapter final : public JsonAdapter {
     if (kind == "more") return;  // ids of comments not loaded: no text to map
     if (kind != "t3" && kind != "t1") {
       reject(out, Reason::unsupported_shape,
-             where + ": kind '" + std::string(kind) + "' is not a post (t3) or a comment (t1)", pointer);
+             (where.empty() ? "document" : where) + ": kind '" + std::string(kind) +
+                 "' is not a post (t3) or a comment (t1)",
+             pointer);
       return;
     }
     map_thing(kind == "t3", data, where, pointer, out);
     if (kind == "t1") {  // replies: "" when there are none, else a Listing
       dom::element replies;
       if (!data["replies"].get(replies) && replies.is_object()) {
-        visit(replies, where + ".replies", pointer_key(pointer_key(pointer, "data"), "replies"), depth + 1, out);
+        visit(replies, (where.empty() ? "comment" : where) + ".replies",
+              pointer_key(pointer_key(pointer, "data"), "replies"), depth + 1, out);
       }
     }
   }
 
   void map_thing(bool post, dom::element data, std::string where, const std::string& pointer, Output& out) {
+    if (where.empty()) where = post ? "post" : "comment";
     std::optional<Problem> problem;
     std::optional<std::string> name;
     {
@@ -122,7 +129,9 @@ class RedditAdapter final : public JsonAdapter {
     } else if (!problem) {
       auto body = f.str("body");
       if (!body && !problem) f.fail(Reason::missing_field, "body", "is missing");
-      if (body && (*body == "[removed]" || *body == "[deleted]")) f.fail(Reason::deleted, "body", "is " + std::string(*body));
+      if (body && (*body == "[removed]" || *body == "[deleted]")) {
+        f.fail(Reason::deleted, "body", "is " + std::string(*body));
+      }
       if (body) text = decode_entities(*body);
       if (auto parent = f.str("parent_id"); parent && !parent->empty()) d.parent_id = make_id("reddit", *parent);
     }

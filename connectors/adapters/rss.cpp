@@ -178,7 +178,8 @@ class RssAdapter final : public Adapter {
     if (!is_valid_utf8(d.text)) return reject_item(out, item, Reason::invalid_utf8, where + ": the text is not UTF-8");
     for (const auto* s : {&d.title, &d.url, &d.author_name, &d.lang}) {
       if (*s && !is_valid_utf8(**s)) {
-        return reject_item(out, item, Reason::invalid_utf8, where + ": the title, link, author or language is not UTF-8");
+        return reject_item(out, item, Reason::invalid_utf8,
+                           where + ": the title, link, author or language is not UTF-8");
       }
     }
     if (!native_id.empty() && is_valid_utf8(native_id)) {
@@ -227,8 +228,12 @@ class RssAdapter final : public Adapter {
         continue;
       }
       d.created_at_ms = *ms;
-      if (!link.empty()) d.url = link;
-      else if (guid.rfind("http", 0) == 0 && item.child("guid").attribute("isPermaLink").as_string("true") != std::string_view("false")) d.url = guid;
+      const bool permalink = std::string_view(child(item, "guid").attribute("isPermaLink").as_string("true")) != "false";
+      if (!link.empty()) {
+        d.url = link;
+      } else if (permalink && guid.rfind("http", 0) == 0) {  // a permalink guid is the item's URL
+        d.url = guid;
+      }
       std::string author = trim(text_of(child(item, "creator")));
       if (author.empty()) {
         // RSS <author> is "email (Name)": keep the name when there is one.

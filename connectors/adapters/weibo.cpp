@@ -105,8 +105,8 @@ class WeiboAdapter final : public JsonAdapter {
 
   void map_status(dom::element item, std::string where, const std::string& pointer, Output& out) {
     if (!item.is_object()) {
-      reject(out, Reason::unsupported_shape, where + ": a status must be an object, got " + std::string(type_name(item)),
-             pointer);
+      reject(out, Reason::unsupported_shape,
+             where + ": a status must be an object, got " + std::string(type_name(item)), pointer);
       return;
     }
     std::optional<Problem> problem;

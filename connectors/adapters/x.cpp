@@ -195,7 +195,9 @@ class XAdapter final : public JsonAdapter {
     auto refs = t.array("referenced_tweets");
     if (!refs) return;
     std::string_view best_type, best_id;
-    auto rank = [](std::string_view type) { return type == "retweeted" ? 3 : type == "quoted" ? 2 : type == "replied_to" ? 1 : 0; };
+    auto rank = [](std::string_view type) {
+      return type == "retweeted" ? 3 : type == "quoted" ? 2 : type == "replied_to" ? 1 : 0;
+    };
     std::size_t i = 0;
     for (dom::element r : *refs) {
       Fields f(r, where + ".referenced_tweets[" + std::to_string(i++) + "]", problem);

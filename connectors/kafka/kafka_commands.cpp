@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -19,8 +20,10 @@
 #include <thread>
 #include <vector>
 
+#include "connectors/adapters/adapter.h"
 #include "connectors/kafka/http_ingest.h"
 #include "connectors/kafka/kafka.h"
+#include "connectors/kafka/kafka_sinks.h"
 
 namespace yuqing::kafka {
 namespace {
@@ -152,10 +155,11 @@ struct ConnectFileFlags {
   std::vector<std::string> paths;
   std::string brokers;
   std::string topic = "mentions";
-  double rate = 0;  // 0 = full speed
-  std::uint64_t from_offset = 0;
-  std::uint64_t count = 0;  // 0 = all
-  std::string format = "mention";
+  std::string dlq_topic = "mentions.dlq";
+  double rate = 0;  // input records per second; 0 = full speed
+  std::uint64_t from_offset = 0;  // input records (lines; rss: files) to skip
+  std::uint64_t count = 0;        // input records to read; 0 = all
+  std::string format = "mention";  // an adapters::Format name
   std::vector<std::string> properties;
 };
 
@@ -252,9 +256,9 @@ class Progress {
 
 int run_connect_file(const ConnectFileFlags& flags) {
   std::signal(SIGPIPE, SIG_IGN);
-  if (flags.format != "mention") {
-    std::cerr << "yuqing connect file: --format " << flags.format
-              << " is not available yet; only 'mention' (canonical JSONL) is.\n";
+  const auto format = adapters::parse_format(flags.format);
+  if (!format) {  // CLI11 checks the name already; this is for other callers
+    std::cerr << "yuqing connect file: unknown --format " << flags.format << "\n";
     return cli::kExitUsage;
   }
   KafkaOptions options;
@@ -272,55 +276,105 @@ int run_connect_file(const ConnectFileFlags& flags) {
     std::cerr << "yuqing connect file: " << producer.error() << "\n";
     return cli::kExitUsage;
   }
+  // Dead letters go through their own producer, so `acknowledged` counts mentions only; it is
+  // opened at the first rejection (the mention format never has one: the engine judges it).
+  std::unique_ptr<Producer> dlq_producer;
   std::uint64_t total_bytes = 0;
   for (const auto& p : flags.paths) {
     std::error_code ec;
     total_bytes += std::filesystem::file_size(p, ec);
   }
 
-  // Keyed by mention id: a mention's versions (edits, metric updates) stay in order on one
-  // partition. A line whose id cannot be read is still sent (without a key): the engine
-  // dead-letters it with the reason, so nothing is dropped here.
-  simdjson::ondemand::parser parser;
-  std::string padded;
-  auto mention_id = [&](std::string_view line) -> std::string_view {
-    padded.assign(line);
-    padded.append(simdjson::SIMDJSON_PADDING, '\0');
-    auto doc = parser.iterate(padded.data(), line.size(), padded.size());
-    if (doc.error()) return {};
-    std::string_view id;
-    if (doc["id"].get_string().get(id)) return {};
-    return id;
+  // Mentions are keyed by id: a mention's versions (edits, metric updates) stay in order on one
+  // partition. A `mention` line whose id cannot be read is still sent (without a key): the
+  // engine dead-letters it with the reason, so nothing is dropped here. A platform payload that
+  // cannot be mapped goes to the dead-letter topic with its original bytes and the reason.
+  auto adapter = adapters::make(*format);
+  adapters::Output out;
+  Progress progress(total_bytes);
+  std::uint64_t record_no = 0, records = 0, sent = 0, dead = 0, bytes_before = 0;
+  const auto start = Clock::now();
+  std::string failure;
+  auto handle = [&](std::string_view document, const std::string& source) -> bool {
+    adapter->convert(document, out);
+    for (const auto& m : out.mentions) {
+      if (auto st = producer.value()->produce(flags.topic, m.id, m.json); !st) {
+        failure = st.error();
+        return false;
+      }
+      ++sent;
+    }
+    for (const auto& r : out.rejections) {
+      if (!dlq_producer) {
+        auto opened = Producer::open(options);
+        if (!opened) {
+          failure = opened.error();
+          return false;
+        }
+        dlq_producer = std::move(*opened);
+      }
+      dlq::DeadLetter letter;
+      letter.reason = adapters::reason_name(r.reason);
+      letter.detail = r.detail;
+      letter.source = source;
+      letter.offset = record_no - 1;  // the input record (line, or file for rss) it came from
+      letter.size = r.raw.size();
+      letter.raw = r.raw;
+      std::array<std::string, 3> numbers;
+      if (auto st = dlq_producer->produce(flags.dlq_topic, {}, r.raw, dead_letter_headers(letter, numbers)); !st) {
+        failure = st.error();
+        return false;
+      }
+      ++dead;
+    }
+    ++records;
+    if (flags.rate > 0) {
+      const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(static_cast<double>(records) / flags.rate));
+      while (Clock::now() < due) {
+        producer.value()->poll();
+        if (dlq_producer) dlq_producer->poll();
+        std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::milliseconds(50)));
+      }
+    }
+    return true;
   };
 
-  Progress progress(total_bytes);
-  std::uint64_t line_no = 0, sent = 0, bytes_before = 0;
-  const auto start = Clock::now();
+  const bool whole_files = adapters::framing(*format) == adapters::Framing::whole_file;
+  std::string document;
   for (const auto& path : flags.paths) {
+    if (flags.count > 0 && records >= flags.count) break;
     auto reader = LineReader::open(path);
     if (!reader) {
       std::cerr << "yuqing connect file: cannot open " << path << "\n";
       return cli::kExitFailure;
     }
+    std::error_code ec;
+    const auto abs = std::filesystem::absolute(path, ec);
+    const std::string source = "file:" + (ec ? path : abs.string());
     std::string error;
-    while (auto line = reader->next(error)) {
-      if (line->find_first_not_of(" \t") == std::string_view::npos) continue;  // blank: not a record
-      if (flags.count > 0 && sent >= flags.count) break;
-      if (line_no++ < flags.from_offset) continue;
-      if (auto st = producer.value()->produce(flags.topic, mention_id(*line), *line); !st) {
-        std::cerr << "\nyuqing connect file: " << st.error() << "\n";
+    if (whole_files) {  // rss: the file is one XML document (line ends normalized to \n)
+      document.clear();
+      while (auto line = reader->next(error)) {
+        document.append(*line);
+        document += '\n';
+      }
+      if (error.empty() && record_no++ >= flags.from_offset && !handle(document, source)) {
+        std::cerr << "\nyuqing connect file: " << failure << "\n";
         return cli::kExitFailure;
       }
-      ++sent;
-      if (flags.rate > 0) {
-        const auto due = start + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(static_cast<double>(sent) / flags.rate));
-        while (Clock::now() < due) {
-          producer.value()->poll();
-          std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::milliseconds(50)));
+      progress.update(records, bytes_before + reader->position());
+    } else {
+      while (auto line = reader->next(error)) {
+        if (line->find_first_not_of(" \t") == std::string_view::npos) continue;  // blank: not a record
+        if (flags.count > 0 && records >= flags.count) break;
+        if (record_no++ < flags.from_offset) continue;
+        if (!handle(*line, source)) {
+          std::cerr << "\nyuqing connect file: " << failure << "\n";
+          return cli::kExitFailure;
         }
+        progress.update(records, bytes_before + reader->position());
       }
-      progress.update(sent, bytes_before + reader->position());
     }
     if (!error.empty()) {
       std::cerr << "\nyuqing connect file: " << path << ": " << error << "\n";
@@ -329,18 +383,23 @@ int run_connect_file(const ConnectFileFlags& flags) {
     bytes_before += reader->position();
   }
   auto flushed = producer.value()->flush(120'000);
-  progress.update(sent, total_bytes, true);
+  Status<std::string> dlq_flushed;
+  if (dlq_producer) dlq_flushed = dlq_producer->flush(120'000);
+  progress.update(records, total_bytes, true);
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   std::cerr << "yuqing connect file: " << sent << " records sent to " << flags.topic << ", "
             << producer.value()->delivered() << " acknowledged by Kafka in " << secs << " s ("
-            << static_cast<std::uint64_t>(static_cast<double>(sent) / std::max(secs, 1e-3)) << "/s)\n";
-  if (!flushed) {
-    std::cerr << "yuqing connect file: " << flushed.error() << ". Resume with --from-offset " << flags.from_offset
+            << static_cast<std::uint64_t>(static_cast<double>(sent) / std::max(secs, 1e-3)) << "/s)";
+  if (dead > 0) std::cerr << "; " << dead << " dead letters to " << flags.dlq_topic;
+  std::cerr << "\n";
+  if (!flushed || !dlq_flushed) {
+    std::cerr << "yuqing connect file: " << (!flushed ? flushed.error() : "dead-letter topic: " + dlq_flushed.error())
+              << ". Resume with --from-offset " << flags.from_offset
               << " (records are keyed by id; the engine counts a mention once per id and offset).\n";
     return cli::kExitFailure;
   }
   std::cout << "connect: sent=" << sent << " acknowledged=" << producer.value()->delivered()
-            << " next_offset=" << line_no << std::endl;
+            << " dead_lettered=" << dead << " next_offset=" << record_no << std::endl;
   return cli::kExitOk;
 }
 
@@ -367,15 +426,29 @@ void register_kafka_commands(CLI::App& root, cli::CommandResult& result) {
   {
     auto flags = std::make_shared<ConnectFileFlags>();
     auto* cmd = connect->add_subcommand(
-        "file", "Replay JSONL (or gzip JSONL) files into the mentions topic, keyed by mention id, in file order.");
-    cmd->add_option("paths", flags->paths, "JSONL or .gz files")->required()->check(CLI::ExistingFile);
+        "file",
+        "Replay files into the mentions topic, keyed by mention id, in file order. --format mention (default) reads "
+        "canonical mention JSONL; weibo, x and reddit read JSONL of platform API payloads (one response or item per "
+        "line), rss reads each file as one RSS or Atom feed; payloads are converted to canonical mentions, and what "
+        "cannot be converted goes to the dead-letter topic with its original bytes and the reason in headers. Gzip "
+        "files are read too. Prints 'connect: sent=N acknowledged=N dead_lettered=N next_offset=N'.");
+    cmd->add_option("paths", flags->paths, "JSONL, XML (rss) or .gz files")->required()->check(CLI::ExistingFile);
     cmd->add_option("--brokers", flags->brokers, "Kafka bootstrap servers HOST:PORT[,...]")->required();
-    cmd->add_option("--topic", flags->topic, "Topic (default: mentions)");
-    cmd->add_option("--rate", flags->rate, "Records per second (default: full speed)")->check(CLI::PositiveNumber);
+    cmd->add_option("--topic", flags->topic, "Topic for mentions (default: mentions)");
+    cmd->add_option("--dlq-topic", flags->dlq_topic,
+                    "Topic for payloads that cannot be converted (default: mentions.dlq)");
+    cmd->add_option("--rate", flags->rate, "Input records per second (default: full speed)")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("--from-offset", flags->from_offset,
-                    "Skip this many records first (resume: the next_offset a previous run printed)");
-    cmd->add_option("--count", flags->count, "Send at most this many records (default: all)");
-    cmd->add_option("--format", flags->format, "Input format (default: mention)");
+                    "Skip this many input records first: lines, or files for rss (resume: the next_offset a "
+                    "previous run printed)");
+    cmd->add_option("--count", flags->count, "Read at most this many input records (default: all)");
+    std::vector<std::string> formats;
+    for (auto f : adapters::kFormats) formats.emplace_back(adapters::format_name(f));
+    cmd->add_option("--format", flags->format,
+                    "Input format: mention (canonical JSONL, default), weibo (statuses API JSON), x (X API v2 "
+                    "responses), reddit (listing JSON), rss (RSS 2.0 / Atom feeds)")
+        ->check(CLI::IsMember(formats));
     cmd->add_option("--property", flags->properties, "librdkafka producer property KEY=VALUE (repeatable)");
     cmd->callback([flags, &result] { result.exit_code = run_connect_file(*flags); });
   }

@@ -11,13 +11,8 @@ class DlqTopicSink final : public dlq::Sink {
       : producer_(std::move(producer)), topic_(std::move(topic)) {}
 
   void write(const dlq::DeadLetter& letter) override {
-    const std::string partition = std::to_string(letter.partition);
-    const std::string offset = std::to_string(letter.offset);
-    const std::string size = std::to_string(letter.size);
-    const std::vector<Header> headers = {{"yuqing.reason", letter.reason},  {"yuqing.detail", letter.detail},
-                                         {"yuqing.source", letter.source},  {"yuqing.partition", partition},
-                                         {"yuqing.offset", offset},         {"yuqing.size", size},
-                                         {"yuqing.truncated", letter.truncated ? "true" : "false"}};
+    std::array<std::string, 3> numbers;
+    const std::vector<Header> headers = dead_letter_headers(letter, numbers);
     // A produce error here (not a delivery failure) means the producer is unusable; flush()
     // reports it, so the batch is not committed.
     if (auto st = producer_->produce(topic_, {}, letter.raw, headers); !st && error_.empty()) error_ = st.error();
@@ -65,6 +60,16 @@ class AlertTopicSink final : public alert_sinks::AlertSink {
 };
 
 }  // namespace
+
+std::vector<Header> dead_letter_headers(const dlq::DeadLetter& letter, std::array<std::string, 3>& numbers) {
+  numbers[0] = std::to_string(letter.partition);
+  numbers[1] = std::to_string(letter.offset);
+  numbers[2] = std::to_string(letter.size);
+  return {{"yuqing.reason", letter.reason},  {"yuqing.detail", letter.detail},
+          {"yuqing.source", letter.source},  {"yuqing.partition", numbers[0]},
+          {"yuqing.offset", numbers[1]},     {"yuqing.size", numbers[2]},
+          {"yuqing.truncated", letter.truncated ? "true" : "false"}};
+}
 
 Result<std::unique_ptr<dlq::Sink>, std::string> open_dlq_sink(const KafkaOptions& options) {
   auto producer = Producer::open(options);

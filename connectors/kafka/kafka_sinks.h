@@ -11,8 +11,10 @@
 // Alerts: schemas/alert.schema.json documents keyed by brand (one brand's alerts stay in
 // order on one partition), delivered through the durable outbox like every other sink.
 
+#include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "connectors/alert_sinks/sink.h"
 #include "connectors/dlq/dlq.h"
@@ -21,6 +23,12 @@
 namespace yuqing::kafka {
 
 Result<std::unique_ptr<dlq::Sink>, std::string> open_dlq_sink(const KafkaOptions& options);
+
+// The headers of a dead letter on a topic, as the DLQ topic sink writes them: yuqing.reason,
+// yuqing.detail, yuqing.source, yuqing.partition, yuqing.offset, yuqing.size, yuqing.truncated.
+// The views point into `letter` and into `numbers`, which keeps the numbers' text; both must
+// outlive the produce() call. Shared with `yuqing connect file`, whose adapters dead-letter too.
+std::vector<Header> dead_letter_headers(const dlq::DeadLetter& letter, std::array<std::string, 3>& numbers);
 
 Result<std::unique_ptr<alert_sinks::AlertSink>, std::string> open_alert_sink(const KafkaOptions& options,
                                                                             int timeout_ms);
