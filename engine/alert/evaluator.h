@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/alert/alert.h"
 #include "engine/alert/detect.h"
 #include "engine/alert/policy.h"
 
@@ -26,6 +27,12 @@ class WindowReader {
   virtual Baseline negative_baseline(std::string_view brand, std::int64_t window_ms, std::int64_t end_ms) const = 0;
   // Reposts and near-copies of the brand's fastest story within [from_ms, to_ms).
   virtual double max_story_reposts(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const = 0;
+  // The brand's negative mentions with the widest reach since `since_ms` (committed state),
+  // best first, for the alert's evidence. Default: none (readers without mention storage).
+  virtual std::vector<TopMention> top_negative(std::string_view /*brand*/, std::int64_t /*since_ms*/,
+                                               std::size_t /*limit*/) const {
+    return {};
+  }
 };
 
 struct BrandRef {

@@ -15,7 +15,8 @@ namespace yuqing::alert {
 namespace {
 
 constexpr std::int64_t kMinute = 60'000;
-constexpr int kMaxCatchUpMinutes = 60;  // a replay jumping further evaluates only the last hour
+constexpr int kMaxCatchUpMinutes = 60;
+constexpr std::size_t kAlertTopMentions = 5;  // evidence per alert (sinks show 3 by default)  // a replay jumping further evaluates only the last hour
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -105,7 +106,7 @@ void AlertService::on_batch_commit(rocksdb::WriteBatch& batch, const WindowReade
     }
   }
   committed_watermark_ms_ = watermark_ms_;
-  for (const auto& c : changes) emit(c, batch);
+  for (const auto& c : changes) emit(c, batch, windows);
   // Incident state that moved without a notification (e.g. last time the condition held).
   for (const Incident* inc : evaluator_.tracker().take_dirty()) batch.Put(cf_, incident_key(*inc), inc->encode());
 }
@@ -148,8 +149,17 @@ Alert AlertService::to_alert(const IncidentChange& change) const {
   return a;
 }
 
-void AlertService::emit(const IncidentChange& change, rocksdb::WriteBatch& batch) {
+void AlertService::emit(const IncidentChange& change, rocksdb::WriteBatch& batch, const WindowReader& windows) {
   Alert a = to_alert(change);
+  // Evidence: the widest-reaching negative mentions of the detector's window (an influencer
+  // incident: of the last hour). Read from committed state, so a mention of the batch being
+  // committed shows from the incident's next update on.
+  if (a.state == AlertState::firing) {
+    const auto& last = change.incident.last;
+    const std::int64_t since = last.window_ms > 0 ? change.incident.updated_ms - last.window_ms
+                                                  : change.incident.updated_ms - 3'600'000;
+    a.top_mentions = windows.top_negative(a.brand, since, kAlertTopMentions);
+  }
   // Keep the processing time of the first notification across updates.
   std::string previous;
   if (store_.db()->Get(rocksdb::ReadOptions(), cf_, "h/" + a.id, &previous).ok()) {

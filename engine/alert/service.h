@@ -77,7 +77,7 @@ class AlertService {
   std::int64_t watermark_ms() const { return watermark_ms_; }
 
  private:
-  void emit(const IncidentChange& change, rocksdb::WriteBatch& batch);
+  void emit(const IncidentChange& change, rocksdb::WriteBatch& batch, const WindowReader& windows);
   Alert to_alert(const IncidentChange& change) const;
   const BrandInfo* brand(std::string_view id) const;
 

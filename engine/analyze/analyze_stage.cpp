@@ -43,6 +43,24 @@ double StoreWindowReader::max_story_reposts(std::string_view brand, std::int64_t
   return static_cast<double>(p.mentions - std::min(p.mentions, p.stories));
 }
 
+std::vector<alert::TopMention> StoreWindowReader::top_negative(std::string_view brand, std::int64_t since_ms,
+                                                              std::size_t limit) const {
+  std::vector<alert::TopMention> out;
+  for (auto& m : store_.top_mentions(brand, std::int8_t{-1}, limit, since_ms)) {
+    alert::TopMention t;
+    t.id = std::move(m.id);
+    t.platform = std::string(platform_name(m.platform));
+    t.url = std::move(m.url);
+    t.text = std::move(m.text);
+    t.author = std::move(m.author_name);
+    if (m.followers > 0) t.followers = m.followers;
+    t.reach = static_cast<std::int64_t>(m.reach);
+    t.score = m.score;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 AnalyzeStage::AnalyzeStage(std::function<std::shared_ptr<const RulesBundle>()> bundle, const match::MatchStage& match,
                            window::WindowStore& windows, alert::AlertService& alerts, std::uint64_t author_hash_key,
                            prometheus::Registry& registry)

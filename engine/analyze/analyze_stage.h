@@ -33,6 +33,8 @@ class StoreWindowReader final : public alert::WindowReader {
   alert::Baseline negative_baseline(std::string_view brand, std::int64_t window_ms, std::int64_t end_ms) const override;
   // Approximation: all reposts and near-copies of the brand in the window (mentions - stories).
   double max_story_reposts(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const override;
+  std::vector<alert::TopMention> top_negative(std::string_view brand, std::int64_t since_ms,
+                                              std::size_t limit) const override;
 
  private:
   const window::WindowStore& store_;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
@@ -68,6 +70,24 @@ TEST(Scenario, DemoCrisisRaisesP1ForTheBrandWithinThreeMinutes) {
     EXPECT_NE(str(a, "reason"), "");
   }
   ASSERT_GE(first_p1, 0) << "no P1 for lantu-auto";
+  // The evidence a PR person opens first: the firing lantu-auto alerts name the negative
+  // mentions with the widest reach, with links, widest first.
+  std::size_t with_evidence = 0;
+  for (const auto& a : o.alerts) {
+    if (str(a, "brand") != "lantu-auto" || str(a, "state") != "firing" || !a.contains("top_mentions")) continue;
+    const auto& top = a.at("top_mentions").as_array();
+    ASSERT_FALSE(top.empty());
+    ++with_evidence;
+    std::int64_t previous = std::numeric_limits<std::int64_t>::max();
+    for (const auto& m : top) {
+      EXPECT_NE(m.at("url").as_string(), "") << boost::json::serialize(m);
+      EXPECT_LT(m.at("score").to_number<double>(), 0) << "not a negative mention: " << boost::json::serialize(m);
+      const auto reach = m.at("reach").to_number<std::int64_t>();
+      EXPECT_LE(reach, previous) << "top mentions are not ordered by reach";
+      previous = reach;
+    }
+  }
+  EXPECT_GE(with_evidence, 2u) << "firing alerts without top mentions";
   EXPECT_GE(first_p1, 1 * 60'000);  // not before the crisis starts
   EXPECT_LE(first_p1, 4 * 60'000);  // within three minutes of it
   // One incident per condition: escalations and updates reuse its id, and within the 20
