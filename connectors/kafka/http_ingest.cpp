@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/adapters/adapter.h"
 #include "connectors/kafka/kafka.h"
 #include "connectors/kafka/kafka_sinks.h"
 #include "engine/base/log.h"
@@ -34,6 +35,7 @@ struct ConnectHttpFlags {
   double ack_timeout_s = 30;
   std::vector<std::string> properties;
   std::string ready_file;
+  std::string format = "mention";
 };
 
 // Whether a body is a JSON array (first non-blank byte after an optional BOM is '[').
@@ -106,7 +108,11 @@ Result<std::vector<std::string_view>, std::string> split_array(const simdjson::p
 class IngestService {
  public:
   IngestService(const ConnectHttpFlags& flags, std::unique_ptr<Producer> producer, std::string token)
-      : flags_(flags), producer_(std::move(producer)), token_(std::move(token)) {
+      : flags_(flags),
+        producer_(std::move(producer)),
+        token_(std::move(token)),
+        format_(*adapters::parse_format(flags.format)),
+        adapter_(adapters::make(format_)) {
     auto& requests = prometheus::BuildCounter()
                          .Name("yuqing_ingest_requests_total")
                          .Help("Ingest requests answered, by HTTP status code")
@@ -163,64 +169,93 @@ class IngestService {
       return r;
     }
 
-    // A JSON array is copied once with simdjson's padding; its element views point there.
+    // Documents: the body as one (rss; application/json that is not an array), the elements
+    // of a JSON array, or the lines of JSONL. A JSON array is copied once with simdjson's
+    // padding; its element views point there.
     simdjson::padded_string padded;
-    Result<std::vector<std::string_view>, std::string> records = std::vector<std::string_view>{};
+    Result<std::vector<std::string_view>, std::string> documents = std::vector<std::string_view>{};
+    const bool json_body = req.header("Content-Type").starts_with("application/json");
     if (is_json_array(req.body)) {
       padded = simdjson::padded_string(req.body);
-      records = split_array(padded, json_);
-      if (!records) return http::problem(400, "Bad Request", "the body is not a valid JSON array: " + records.error());
+      documents = split_array(padded, json_);
+      if (!documents) return http::problem(400, "Bad Request", "the body is not a valid JSON array: " + documents.error());
+    } else if (adapters::framing(format_) == adapters::Framing::whole_file || json_body) {
+      if (req.body.find_first_not_of(" \t\r\n") != std::string_view::npos) documents->push_back(req.body);
     } else {
-      records = split_lines(req.body);
+      documents = split_lines(req.body);
     }
-    if (records->empty()) return http::problem(400, "Bad Request", "the body holds no records (JSONL or a JSON array)");
+    if (documents->empty()) return http::problem(400, "Bad Request", "the body holds no records (JSONL or a JSON array)");
 
-    // Valid mentions go to the mentions topic keyed by id; invalid ones to the dead-letter
-    // topic with the engine's reason, so the caller learns now and nothing is dropped.
-    std::uint64_t accepted = 0, dead = 0;
-    std::string rejected;
-    const std::string request_no = std::to_string(++requests_);
-    for (std::size_t i = 0; i < records->size(); ++i) {
-      const std::string_view raw = (*records)[i];
-      auto mention = parser_.parse(raw);
-      Status<std::string> st;
-      if (mention) {
-        st = producer_->produce(flags_.topic, mention->id, raw);
-        ++accepted;
-      } else {
-        const std::string_view reason = parse::reject_name(mention.error().reason);
-        const std::string index = std::to_string(i);
-        const std::string size = std::to_string(raw.size());
-        st = producer_->produce(flags_.dlq_topic, {}, raw,
-                                {{"yuqing.reason", reason},
-                                 {"yuqing.detail", mention.error().detail},
-                                 {"yuqing.source", "http:/ingest#" + request_no},
-                                 {"yuqing.partition", "-1"},
-                                 {"yuqing.offset", index},
-                                 {"yuqing.size", size},
-                                 {"yuqing.truncated", "false"}});
-        ++dead;
-        if (dead <= kMaxRejectsListed) {
-          if (!rejected.empty()) rejected += ',';
-          rejected += "{\"index\":" + index + ",\"reason\":\"" + std::string(reason) + "\",\"detail\":";
-          text::append_json_string(rejected, mention.error().detail);
-          rejected += '}';
+    // Valid mentions go to the mentions topic keyed by id; what cannot be a mention goes to the
+    // dead-letter topic with its reason, so the caller learns now and nothing is dropped.
+    Tally tally;
+    source_ = "http:/ingest#" + std::to_string(++requests_);
+    for (std::size_t i = 0; i < documents->size(); ++i) {
+      const std::string_view doc = (*documents)[i];
+      if (format_ == adapters::Format::mention) {
+        // Checked with the engine's own parser: the verdict the engine would reach later.
+        if (auto mention = parser_.parse(doc)) {
+          if (auto st = producer_->produce(flags_.topic, mention->id, doc); !st) return unavailable(st.error());
+          ++tally.accepted;
+        } else if (auto st = dead_letter(i, parse::reject_name(mention.error().reason), mention.error().detail, doc,
+                                         tally);
+                   !st) {
+          return unavailable(st.error());
+        }
+        continue;
+      }
+      adapter_->convert(doc, converted_);
+      for (const auto& m : converted_.mentions) {
+        if (auto st = producer_->produce(flags_.topic, m.id, m.json); !st) return unavailable(st.error());
+        ++tally.accepted;
+      }
+      for (const auto& r : converted_.rejections) {
+        if (auto st = dead_letter(i, adapters::reason_name(r.reason), r.detail, r.raw, tally); !st) {
+          return unavailable(st.error());
         }
       }
-      if (!st) return unavailable("cannot produce: " + st.error());
     }
     if (auto st = producer_->flush(static_cast<int>(flags_.ack_timeout_s * 1000)); !st) {
       return unavailable("Kafka did not acknowledge the batch: " + st.error());
     }
-    accepted_->Increment(static_cast<double>(accepted));
-    dead_lettered_->Increment(static_cast<double>(dead));
-    std::string body = "{\"accepted\":" + std::to_string(accepted) + ",\"dead_lettered\":" + std::to_string(dead) +
-                       ",\"rejected\":[" + rejected + "]}";
+    accepted_->Increment(static_cast<double>(tally.accepted));
+    dead_lettered_->Increment(static_cast<double>(tally.dead));
+    std::string body = "{\"accepted\":" + std::to_string(tally.accepted) +
+                       ",\"dead_lettered\":" + std::to_string(tally.dead) + ",\"rejected\":[" + tally.rejected + "]}";
     return http::json(std::move(body));
+  }
+
+  struct Tally {
+    std::uint64_t accepted = 0, dead = 0;
+    std::string rejected;  // JSON array items for the answer (the first kMaxRejectsListed)
+  };
+
+  // One record to the dead-letter topic, with the headers the engine's own letters carry;
+  // `index` is the document's position in the request body.
+  Status<std::string> dead_letter(std::size_t index, std::string_view reason, std::string_view detail,
+                                  std::string_view raw, Tally& tally) {
+    dlq::DeadLetter letter;
+    letter.reason = reason;
+    letter.detail = detail;
+    letter.source = source_;
+    letter.offset = index;
+    letter.size = raw.size();
+    letter.raw = raw;
+    auto st = producer_->produce(flags_.dlq_topic, {}, raw, dead_letter_headers(letter, numbers_));
+    if (++tally.dead <= kMaxRejectsListed) {
+      if (!tally.rejected.empty()) tally.rejected += ',';
+      tally.rejected += "{\"index\":" + std::to_string(index) + ",\"reason\":";
+      text::append_json_string(tally.rejected, reason);
+      tally.rejected += ",\"detail\":";
+      text::append_json_string(tally.rejected, detail);
+      tally.rejected += '}';
+    }
+    return st;
   }
 
   http::Response unavailable(const std::string& why) {
     log::warn("ingest: {}", why);
+    producer_->poll();
     auto r = http::problem(503, "Service Unavailable",
                            why + ". Some records may have landed; resending the batch may duplicate them.");
     r.headers.emplace_back("Retry-After", "5");
@@ -233,6 +268,11 @@ class IngestService {
   std::string token_;
   simdjson::ondemand::parser json_;
   parse::MentionParser parser_;
+  adapters::Format format_;
+  std::unique_ptr<adapters::Adapter> adapter_;
+  adapters::Output converted_;
+  std::string source_;
+  std::array<std::string, 3> numbers_;
   std::uint64_t requests_ = 0;
   prometheus::Registry registry_;
   std::vector<std::pair<std::string, prometheus::Counter*>> by_code_;
@@ -335,6 +375,11 @@ void register_connect_http(CLI::App& connect, cli::CommandResult& result) {
       ->check(CLI::Range(0.1, 600.0));
   cmd->add_option("--property", flags->properties, "librdkafka producer property KEY=VALUE (repeatable)");
   cmd->add_option("--ready-file", flags->ready_file, "Also write the listen address to this file when serving");
+  std::vector<std::string> formats;
+  for (auto f : adapters::kFormats) formats.emplace_back(adapters::format_name(f));
+  cmd->add_option("--format", flags->format,
+                  "Payload format of the bodies: mention (canonical), weibo, x, reddit, rss (default: mention)")
+      ->check(CLI::IsMember(formats));
   cmd->callback([flags, &result] { result.exit_code = run_connect_http(*flags); });
 }
 

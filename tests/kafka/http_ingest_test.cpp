@@ -173,3 +173,58 @@ TEST(HttpIngest, AnswersOnlyWhatKafkaHoldsAndLosesNothingWhileKafkaIsDown) {
 
 }  // namespace
 }  // namespace yuqing
+
+namespace yuqing {
+namespace {
+
+// With --format, the endpoint takes platform payloads (here Weibo's statuses API shapes) and
+// turns them into mentions with the same adapters as `connect file`; items that cannot be
+// mapped are dead-lettered with the adapter's reason and listed in the answer.
+TEST(HttpIngest, PlatformPayloadsAreConvertedOrDeadLetteredWithTheirReason) {
+  testing::TempDir dir;
+  const auto bin = testing::yuqing_binary();
+  BackgroundProcess broker({bin, "dev-broker", "--ready-file", dir.file("brokers")}, dir.file("broker.out"),
+                           dir.file("broker.err"));
+  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir.file("brokers")); }, 20));
+  std::string brokers = testing::read_file(dir.file("brokers"));
+  brokers.erase(brokers.find_last_not_of("\n") + 1);
+  BackgroundProcess ingest({bin, "connect", "http", "--listen", "127.0.0.1:0", "--brokers", brokers, "--format",
+                            "weibo", "--ready-file", dir.file("addr")},
+                           dir.file("ingest.out"), dir.file("ingest.err"));
+  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir.file("addr")); }, 20))
+      << testing::read_file(dir.file("ingest.err"));
+  const std::string addr = testing::read_file(dir.file("addr"));
+  const auto port = static_cast<std::uint16_t>(std::stoi(addr.substr(addr.rfind(':') + 1)));
+
+  const auto fixture = testing::read_file((testing::source_dir() / "tests/fixtures/platforms/weibo_statuses.jsonl").string());
+  auto r = testing::http_request("POST", port, "/ingest", fixture, "application/x-ndjson");
+  ASSERT_EQ(r.status, 200) << r.body;
+  // The same verdicts as `connect file --format weibo` on this fixture (tests/adapters).
+  EXPECT_EQ(json_count(r.body, "accepted"), 5u) << r.body;
+  EXPECT_EQ(json_count(r.body, "dead_lettered"), 2u) << r.body;
+  EXPECT_NE(r.body.find("\"reason\":\""), std::string::npos) << r.body;
+
+  // One pretty-printed status as application/json is one document.
+  const std::string status = R"({
+    "created_at": "Sat Mar 14 21:05:33 +0800 2026", "idstr": "9000000000000001",
+    "text": "蓝途汽车的售后今天很快就解决了问题，点赞",
+    "user": {"idstr": "123", "screen_name": "测试用户", "followers_count": 10, "verified": false},
+    "reposts_count": 0, "comments_count": 1, "attitudes_count": 2
+  })";
+  r = testing::http_request("POST", port, "/ingest", status, "application/json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json_count(r.body, "accepted"), 1u) << r.body;
+
+  auto topic = run_process({"/usr/bin/kcat", "-b", brokers, "-C", "-t", "mentions", "-e", "-q", "-f", "%k\\n"}, "", 60);
+  ASSERT_EQ(topic.exit_code, 0) << topic.err;
+  EXPECT_EQ(split_lines(topic.out).size(), 6u) << topic.out;
+  EXPECT_NE(topic.out.find("weibo:9000000000000001"), std::string::npos) << topic.out;
+  auto dlq = run_process({"/usr/bin/kcat", "-b", brokers, "-C", "-t", "mentions.dlq", "-e", "-q", "-f", "%h\\n"}, "", 60);
+  ASSERT_EQ(dlq.exit_code, 0) << dlq.err;
+  EXPECT_EQ(split_lines(dlq.out).size(), 2u) << dlq.out;
+  ingest.signal(SIGTERM);
+  EXPECT_EQ(ingest.wait(20), 0);
+}
+
+}  // namespace
+}  // namespace yuqing
