@@ -207,16 +207,28 @@ std::string IncidentTracker::key(std::string_view brand, Detector d) {
   return std::string(brand) + '\x1f' + std::string(detector_name(d));
 }
 
+Tier top_tier(const DetectorPolicy& p) {
+  for (int t = 0; t < kTierCount; ++t) {
+    if (!p.tiers[static_cast<std::size_t>(t)].empty()) return static_cast<Tier>(t);
+  }
+  return Tier::P3;
+}
+
 std::optional<IncidentChange> IncidentTracker::observe(const std::string& brand, Detector d,
                                                        const std::optional<Signal>& signal, std::int64_t now_ms,
-                                                       const Lifecycle& lc, Tier min_tier) {
+                                                       const Lifecycle& lc, Tier min_tier, Tier top) {
   const auto k = key(brand, d);
   auto it = incidents_.find(k);
   // A tier the brand does not want (below min_tier) is treated as no signal.
   const bool holds = signal && static_cast<int>(signal->tier) <= static_cast<int>(min_tier);
   if (it == incidents_.end() || !it->second.firing) {
     if (!holds) return std::nullopt;
-    if (it != incidents_.end() && now_ms < it->second.cooldown_until_ms) return std::nullopt;
+    // The cooldown keeps a flapping condition from paging again, not a worse one: a signal
+    // above the resolved incident's tier opens a new incident at once.
+    if (it != incidents_.end() && now_ms < it->second.cooldown_until_ms &&
+        static_cast<int>(signal->tier) >= static_cast<int>(it->second.tier)) {
+      return std::nullopt;
+    }
     Incident inc;
     const std::int64_t minute = now_ms - (now_ms % 60'000 + 60'000) % 60'000;
     inc.id = brand + ":" + std::string(detector_name(d)) + ":" + std::to_string(minute);
@@ -238,7 +250,7 @@ std::optional<IncidentChange> IncidentTracker::observe(const std::string& brand,
     const bool higher = static_cast<int>(signal->tier) < static_cast<int>(inc.tier);
     // Persistence escalates window conditions; a string of separate influencer posts at the
     // same tier is not a worsening by itself.
-    const bool persisted = !inc.acked && inc.tier != Tier::P1 && signal->tier == inc.tier &&
+    const bool persisted = !inc.acked && static_cast<int>(inc.tier) > static_cast<int>(top) && signal->tier == inc.tier &&
                            d != Detector::influencer_negative && now_ms - inc.tier_since_ms >= lc.escalate_after_ms;
     if (higher || persisted) {
       inc.tier = higher ? signal->tier : static_cast<Tier>(static_cast<int>(inc.tier) - 1);
@@ -383,8 +395,10 @@ std::string reason_text(const Signal& s, std::string_view lang, const std::vecto
                : fmt::format("Share of voice moved from {:.0f}% to {:.0f}% within {}", s.baseline * 100, s.value * 100, w);
       break;
     case Detector::story_velocity:
-      out = zh ? fmt::format("同一内容 {} 内被转发或复制 {:.0f} 次", w, s.count)
-               : fmt::format("One story was reposted or copied {:.0f} times in {}", s.count, w);
+      // The store counts reposts and near-copies of all the brand's stories (mentions minus
+      // unique stories), not of one story: the words say so.
+      out = zh ? fmt::format("{} 内出现 {:.0f} 条转发或近似重复内容", w, s.count)
+               : fmt::format("{:.0f} reposts and near-copies in {}", s.count, w);
       break;
   }
   if (!terms.empty()) out += zh ? "，主要涉及：" + join(terms, "、") : "; mainly about: " + join(terms, ", ");

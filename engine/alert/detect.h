@@ -71,6 +71,9 @@ std::optional<Signal> evaluate_influencer_negative(const DetectorPolicy& p, std:
 // P1's distance -> 10). Thresholds of "lower is worse" metrics are passed negated.
 int severity(double value, double p3_threshold, double p1_threshold);
 
+// The highest tier a detector's policy has thresholds for (P3 when it defines none).
+Tier top_tier(const DetectorPolicy& p);
+
 enum class Change : std::uint8_t { opened, escalated, updated, resolved };
 std::string_view change_name(Change c);
 
@@ -104,10 +107,14 @@ class IncidentTracker {
   // condition does not hold. Returns the change to notify, if any. Lifecycle:
   //  - idle + signal (and not cooling down) -> opened;
   //  - firing + higher tier -> escalated; firing at P3/P2 for escalate_after while still
-  //    signalling at that tier -> escalated one tier, unless acknowledged;
-  //  - firing + no signal for resolve_after -> resolved, then cooldown before a new incident.
+  //    signalling at that tier -> escalated one tier, unless acknowledged, and never past
+  //    top_tier (the highest tier the detector defines: persistence does not invent a P1 for
+  //    a detector whose policy has none);
+  //  - firing + no signal for resolve_after -> resolved, then cooldown before a new incident
+  //    at the same or a lower tier (a worse signal during the cooldown opens one at once).
   std::optional<IncidentChange> observe(const std::string& brand, Detector d, const std::optional<Signal>& signal,
-                                        std::int64_t now_ms, const Lifecycle& lifecycle, Tier min_tier = Tier::P3);
+                                        std::int64_t now_ms, const Lifecycle& lifecycle, Tier min_tier = Tier::P3,
+                                        Tier top_tier = Tier::P1);
 
   // Marks the firing incident `id` acknowledged (stops escalation). False if unknown.
   bool acknowledge(std::string_view id, std::string_view by);

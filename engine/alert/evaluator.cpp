@@ -9,7 +9,8 @@ std::vector<IncidentChange> Evaluator::evaluate(const std::vector<BrandRef>& bra
   for (const auto& brand : brands) {
     const Tier min_tier = policy.min_tier(brand.id);
     auto feed = [&](Detector d, const std::optional<Signal>& s) {
-      if (auto c = tracker_.observe(brand.id, d, s, now_ms, lc, min_tier)) changes.push_back(std::move(*c));
+      const Tier top = top_tier(policy.detector(brand.id, d));
+      if (auto c = tracker_.observe(brand.id, d, s, now_ms, lc, min_tier, top)) changes.push_back(std::move(*c));
     };
     auto window_of = [&](Detector d) -> const DetectorPolicy& { return policy.detector(brand.id, d); };
 
@@ -70,7 +71,8 @@ std::optional<IncidentChange> Evaluator::on_negative_mention(const std::string& 
   const auto categories = static_cast<std::uint32_t>(p.param("categories", 55));
   auto s = evaluate_influencer_negative(p, followers, verified, (crisis_mask & categories) != 0);
   if (!s) return std::nullopt;  // an ordinary negative mention says nothing about the incident
-  return tracker_.observe(brand, Detector::influencer_negative, s, now_ms, policy.lifecycle(), policy.min_tier(brand));
+  return tracker_.observe(brand, Detector::influencer_negative, s, now_ms, policy.lifecycle(), policy.min_tier(brand),
+                          top_tier(p));
 }
 
 std::vector<IncidentChange> Evaluator::tick_influencers(const std::vector<BrandRef>& brands, const Policy& policy,

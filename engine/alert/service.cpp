@@ -78,6 +78,7 @@ const BrandInfo* AlertService::brand(std::string_view id) const {
 void AlertService::on_mention(const std::string& brand_id, std::int64_t event_ms, bool negative,
                               std::int64_t followers, bool verified, std::uint32_t crisis_mask) {
   watermark_ms_ = std::max(watermark_ms_, event_ms);
+  if (evaluated_minute_ == 0 && (first_event_ms_ == 0 || event_ms < first_event_ms_)) first_event_ms_ = event_ms;
   if (!negative || !policy_) return;
   if (auto c = evaluator_.on_negative_mention(brand_id, followers, verified, crisis_mask, *policy_, event_ms)) {
     pending_.push_back(std::move(*c));
@@ -97,7 +98,12 @@ void AlertService::on_batch_commit(rocksdb::WriteBatch& batch, const WindowReade
     // state, so a boundary is evaluated once the batch that crossed it has been committed:
     // up to the watermark of the previous batch (one batch later than live, ~100 ms).
     const std::int64_t minute = committed_watermark_ms_ - committed_watermark_ms_ % kMinute;
-    if (evaluated_minute_ == 0) evaluated_minute_ = minute - kMinute;
+    // The first evaluation starts at the minute of the first mention seen, so a replay or a
+    // backlog has its first batch's minutes evaluated too (bounded by the catch-up below).
+    if (evaluated_minute_ == 0) {
+      const std::int64_t first = first_event_ms_ > 0 ? first_event_ms_ : committed_watermark_ms_;
+      evaluated_minute_ = std::min(first - first % kMinute, minute - kMinute);
+    }
     evaluated_minute_ = std::max(evaluated_minute_, minute - kMaxCatchUpMinutes * kMinute);
     while (evaluated_minute_ < minute) {
       evaluated_minute_ += kMinute;

@@ -92,6 +92,7 @@ class AlertService {
   std::int64_t watermark_ms_ = 0;        // newest event time seen
   std::int64_t committed_watermark_ms_ = 0;  // watermark of the last committed batch
   std::int64_t evaluated_minute_ = 0;    // last minute boundary evaluated
+  std::int64_t first_event_ms_ = 0;      // oldest event time seen before the first evaluation
   std::uint64_t notifications_ = 0;
   std::mutex ack_mu_;
   std::vector<std::pair<std::string, std::string>> pending_acks_;  // (id, by)

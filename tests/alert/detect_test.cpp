@@ -171,6 +171,42 @@ TEST(IncidentTracker, OpensOnceEscalatesResolvesAndCoolsDown) {
   EXPECT_NE(c->incident.id, id);
 }
 
+TEST(IncidentTracker, AWorseSignalDuringTheCooldownOpensANewIncidentAtOnce) {
+  IncidentTracker tracker;
+  Lifecycle lc;  // resolve 15m, cooldown 30m
+  const auto d = Detector::crisis_term_burst;
+  auto first = tracker.observe("b", d, sig(Tier::P2), kT0, lc);
+  ASSERT_TRUE(first);
+  auto resolved = tracker.observe("b", d, std::nullopt, kT0 + 16 * kMin, lc);
+  ASSERT_TRUE(resolved);
+  ASSERT_EQ(resolved->change, Change::resolved);
+  // The same tier (or lower) during the cooldown stays quiet: no flapping pages...
+  EXPECT_FALSE(tracker.observe("b", d, sig(Tier::P2), kT0 + 20 * kMin, lc));
+  EXPECT_FALSE(tracker.observe("b", d, sig(Tier::P3), kT0 + 21 * kMin, lc));
+  // ...but the real crisis arriving after a false alarm is not blinded by it.
+  auto worse = tracker.observe("b", d, sig(Tier::P1, 9), kT0 + 22 * kMin, lc);
+  ASSERT_TRUE(worse);
+  EXPECT_EQ(worse->change, Change::opened);
+  EXPECT_EQ(worse->incident.tier, Tier::P1);
+  EXPECT_NE(worse->incident.id, first->incident.id);
+}
+
+TEST(IncidentTracker, PersistenceDoesNotEscalatePastTheDetectorsHighestTier) {
+  IncidentTracker tracker;
+  Lifecycle lc;  // escalate after 10m
+  const auto d = Detector::share_of_voice_swing;
+  ASSERT_TRUE(tracker.observe("b", d, sig(Tier::P3), kT0, lc, Tier::P3, /*top_tier=*/Tier::P2));
+  auto c = tracker.observe("b", d, sig(Tier::P3), kT0 + 11 * kMin, lc, Tier::P3, Tier::P2);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->incident.tier, Tier::P2);
+  // P2 is as high as this detector goes: persisting there is not a P1.
+  EXPECT_FALSE(tracker.observe("b", d, sig(Tier::P2), kT0 + 22 * kMin, lc, Tier::P3, Tier::P2));
+  EXPECT_FALSE(tracker.observe("b", d, sig(Tier::P2), kT0 + 40 * kMin, lc, Tier::P3, Tier::P2));
+  // The shipped policy: share of voice defines no P1, the spike detector does.
+  EXPECT_EQ(top_tier(policy_of(Detector::share_of_voice_swing)), Tier::P2);
+  EXPECT_EQ(top_tier(policy_of(Detector::negative_volume_spike)), Tier::P1);
+}
+
 TEST(IncidentTracker, AcknowledgedIncidentsDoNotEscalateOnPersistence) {
   IncidentTracker tracker;
   Lifecycle lc;
@@ -219,6 +255,13 @@ TEST(Reason, PlainWordsInTheBrandsLanguage) {
   s.value = 182;
   EXPECT_EQ(reason_text(s, "zh", {"安全（爆炸、起火）"}), "负面声量 10 分钟 内升至基线的 4.2 倍（182 条），主要涉及：安全（爆炸、起火）");
   EXPECT_EQ(reason_text(s, "en"), "Negative mentions rose to 4.2x the baseline in 10 minutes (182 mentions)");
+  // Story velocity counts the brand's reposts and near-copies, and says so (not "one story").
+  Signal v;
+  v.detector = Detector::story_velocity;
+  v.window_ms = 10 * kMin;
+  v.count = 775;
+  EXPECT_EQ(reason_text(v, "en"), "775 reposts and near-copies in 10 minutes");
+  EXPECT_EQ(reason_text(v, "zh"), "10 分钟 内出现 775 条转发或近似重复内容");
 }
 
 TEST(Policy, ShippedFileLoadsAndOverridesApplyPerBrand) {
