@@ -178,59 +178,126 @@ std::string truncate_utf8(std::string_view s, std::size_t max_bytes) {
   return std::string(s.substr(0, cut)) + "…";
 }
 
-std::string slack_body(const Alert& a, const FormatOptions& o) {
-  const auto lang = message_lang(a, o);
-  const auto head = headline(a, lang);
-  const std::string colour = a.resolved() ? "#2eb67d" : std::string(alert::tier_names(a.tier).hex);
+namespace {
+
+// The chat messages, from their parts: one alert or a group share the layout.
+struct Message {
+  std::string head;      // headline
+  std::string details;   // markdown body (flavour of the sink)
+  const Alert* lead;     // the alert whose tier and state colour the message
+};
+
+std::string slack_message(const Message& m) {
+  const std::string colour = m.lead->resolved() ? "#2eb67d" : std::string(alert::tier_names(m.lead->tier).hex);
   // Slack section text is limited to 3000 characters.
-  const auto body = truncate_utf8(details(a, o, lang, Md::slack), 2900);
-  std::string out = "{\"text\":" + json_str(head);
-  out += ",\"attachments\":[{\"color\":" + json_str(colour) + ",\"fallback\":" + json_str(head);
+  const auto body = truncate_utf8(m.details, 2900);
+  std::string out = "{\"text\":" + json_str(m.head);
+  out += ",\"attachments\":[{\"color\":" + json_str(colour) + ",\"fallback\":" + json_str(m.head);
   out += ",\"blocks\":[";
-  out += "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":" + json_str(bold(head, Md::slack)) + "}},";
+  out += "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":" + json_str(bold(m.head, Md::slack)) + "}},";
   out += "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":" + json_str(body) + "}}";
   out += "]}]}";
   return out;
 }
 
-std::string wecom_body(const Alert& a, const FormatOptions& o) {
-  const auto lang = message_lang(a, o);
+std::string wecom_message(const Message& m) {
   // WeCom markdown colours: warning (orange-red), comment (grey), info (green).
+  const Alert& a = *m.lead;
   const std::string_view font = a.resolved() ? "info" : a.tier == alert::Tier::P3 ? "comment" : "warning";
-  std::string content = "<font color=\"" + std::string(font) + "\">" + bold(headline(a, lang), Md::common) + "</font>\n";
-  content += details(a, o, lang, Md::common);
+  std::string content = "<font color=\"" + std::string(font) + "\">" + bold(m.head, Md::common) + "</font>\n";
+  content += m.details;
   // The robot rejects content over 4096 bytes.
   content = truncate_utf8(content, 4000);
   return "{\"msgtype\":\"markdown\",\"markdown\":{\"content\":" + json_str(content) + "}}";
 }
 
-std::string feishu_body(const Alert& a, const FormatOptions& o, std::string_view sign, std::int64_t timestamp_s) {
-  const auto lang = message_lang(a, o);
-  const std::string_view tmpl = a.resolved() ? "green" : alert::tier_names(a.tier).color;
+std::string feishu_message(const Message& m, std::string_view sign, std::int64_t timestamp_s) {
+  const std::string_view tmpl = m.lead->resolved() ? "green" : alert::tier_names(m.lead->tier).color;
   std::string out = "{";
   if (!sign.empty()) {
     out += "\"timestamp\":" + json_str(std::to_string(timestamp_s)) + ",\"sign\":" + json_str(sign) + ",";
   }
   out += "\"msg_type\":\"interactive\",\"card\":{\"config\":{\"wide_screen_mode\":true},";
   out += "\"header\":{\"template\":" + json_str(tmpl) + ",\"title\":{\"tag\":\"plain_text\",\"content\":" +
-         json_str(headline(a, lang)) + "}},";
+         json_str(m.head) + "}},";
   out += "\"elements\":[{\"tag\":\"div\",\"text\":{\"tag\":\"lark_md\",\"content\":" +
-         json_str(truncate_utf8(details(a, o, lang, Md::common), 8000)) + "}}]}}";
+         json_str(truncate_utf8(m.details, 8000)) + "}}]}}";
   return out;
 }
 
-std::string dingtalk_body(const Alert& a, const FormatOptions& o) {
-  const auto lang = message_lang(a, o);
-  const auto head = headline(a, lang);
-  std::string text = "### " + head + "\n\n" + details(a, o, lang, Md::common);
+std::string dingtalk_message(const Message& m) {
+  std::string text = "### " + m.head + "\n\n" + m.details;
   // DingTalk markdown needs a blank line between lines to keep them apart.
   std::string spaced;
   for (char c : text) {
     spaced += c;
     if (c == '\n') spaced += '\n';
   }
-  return "{\"msgtype\":\"markdown\",\"markdown\":{\"title\":" + json_str(head) +
+  return "{\"msgtype\":\"markdown\",\"markdown\":{\"title\":" + json_str(m.head) +
          ",\"text\":" + json_str(truncate_utf8(spaced, 18000)) + "}}";
+}
+
+Message single(const Alert& a, const FormatOptions& o, Md md) {
+  const auto lang = message_lang(a, o);
+  return {headline(a, lang), details(a, o, lang, md), &a};
+}
+
+// A group: the group's headline, then each alert's headline and details; the top mentions
+// once (the lead alert's), since one brand's alerts show the same ones.
+Message grouped(const std::vector<Alert>& g, const FormatOptions& o, Md md) {
+  const auto lang = message_lang(g.front(), o);
+  Message m{group_headline(g, lang), {}, &g.front()};
+  FormatOptions rest = o;
+  rest.max_mentions = 0;
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    if (i > 0) m.details += "\n\n";
+    m.details += bold(headline(g[i], lang), md) + "\n" + details(g[i], i == 0 ? o : rest, lang, md);
+  }
+  return m;
+}
+
+}  // namespace
+
+std::string group_headline(const std::vector<Alert>& g, std::string_view lang) {
+  const bool z = zh(lang);
+  const Alert& lead = g.front();
+  bool all_resolved = true;
+  for (const auto& a : g) all_resolved = all_resolved && a.resolved();
+  const auto& n = alert::tier_names(lead.tier);
+  std::string s;
+  if (all_resolved) s += z ? "[已解除] " : "[RESOLVED] ";
+  s += "[";
+  s += alert::tier_name(lead.tier);
+  s += " ";
+  s += z ? n.zh : n.en;
+  s += "] ";
+  s += lead.brand_name.empty() ? lead.brand : lead.brand_name;
+  s += " · ";
+  s += z ? std::to_string(g.size()) + " 条预警" : std::to_string(g.size()) + " alerts";
+  return s;
+}
+
+std::string slack_body(const Alert& a, const FormatOptions& o) { return slack_message(single(a, o, Md::slack)); }
+std::string slack_body(const std::vector<Alert>& g, const FormatOptions& o) {
+  return slack_message(grouped(g, o, Md::slack));
+}
+
+std::string wecom_body(const Alert& a, const FormatOptions& o) { return wecom_message(single(a, o, Md::common)); }
+std::string wecom_body(const std::vector<Alert>& g, const FormatOptions& o) {
+  return wecom_message(grouped(g, o, Md::common));
+}
+
+std::string feishu_body(const Alert& a, const FormatOptions& o, std::string_view sign, std::int64_t timestamp_s) {
+  return feishu_message(single(a, o, Md::common), sign, timestamp_s);
+}
+std::string feishu_body(const std::vector<Alert>& g, const FormatOptions& o, std::string_view sign,
+                        std::int64_t timestamp_s) {
+  return feishu_message(grouped(g, o, Md::common), sign, timestamp_s);
+}
+
+std::string dingtalk_body(const Alert& a, const FormatOptions& o) { return dingtalk_message(single(a, o, Md::common)); }
+std::string dingtalk_body(const std::vector<Alert>& g, const FormatOptions& o) {
+  return dingtalk_message(grouped(g, o, Md::common));
 }
 
 std::string alertmanager_body(const Alert& a, const FormatOptions& o, std::int64_t now_ms) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/alert/alert.h"
 
@@ -41,6 +42,16 @@ std::string wecom_body(const alert::Alert& a, const FormatOptions& o);
 std::string feishu_body(const alert::Alert& a, const FormatOptions& o, std::string_view sign = "",
                         std::int64_t timestamp_s = 0);
 std::string dingtalk_body(const alert::Alert& a, const FormatOptions& o);
+
+// Several alerts of one brand as one message (the deliverer's grouping): the group's headline
+// "[P1 红色预警] 蓝途汽车 · 3 条预警", then each alert's headline and details, the top mentions
+// once. `group` is in tier order (its first alert colours the message), at least one alert.
+std::string group_headline(const std::vector<alert::Alert>& group, std::string_view lang);
+std::string slack_body(const std::vector<alert::Alert>& group, const FormatOptions& o);
+std::string wecom_body(const std::vector<alert::Alert>& group, const FormatOptions& o);
+std::string feishu_body(const std::vector<alert::Alert>& group, const FormatOptions& o, std::string_view sign = "",
+                        std::int64_t timestamp_s = 0);
+std::string dingtalk_body(const std::vector<alert::Alert>& group, const FormatOptions& o);
 // now_ms: wall clock, for endsAt of firing alerts and of the lower tiers an escalation leaves.
 std::string alertmanager_body(const alert::Alert& a, const FormatOptions& o, std::int64_t now_ms);
 

@@ -175,6 +175,86 @@ struct Outbox::Impl {
     lane.dead->Increment();
   }
 
+  // One pending entry taken for delivery.
+  struct Pending {
+    std::string key;
+    Entry entry;
+    std::optional<alert::Alert> alert;
+  };
+
+  // Adds to `group` the other due entries of the head's brand (in queue order), up to the
+  // sink's group_max: alerts raised together for one brand go out as one message.
+  void gather(Lane& lane, const std::string& end, std::int64_t now, std::vector<Pending>& group) {
+    rocksdb::ReadOptions ro;
+    rocksdb::Slice upper(end);
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+    const std::string brand = group.front().alert->brand;  // a copy: push_back moves the group
+    it->Seek(group.front().key);
+    if (it->Valid()) it->Next();  // past the head
+    for (; it->Valid() && group.size() < lane.config.group_max; it->Next()) {
+      auto d = decode(as_view(it->value()));
+      if (!d || d->next_ms > now) continue;
+      auto a = alert::alert_from_json(d->json);
+      if (!a || a->brand != brand) continue;
+      group.push_back({it->key().ToString(), std::move(*d), std::move(*a)});
+    }
+  }
+
+  bool head_gone(const std::string& k) {
+    std::string v;
+    return db->Get(rocksdb::ReadOptions(), cf, k, &v).IsNotFound();
+  }
+
+  // Applies a delivery result to one entry of the message: delete on ok, dead-letter on fatal
+  // (or when it has been retried too often or for too long), else reschedule after `delay`.
+  void settle(Lane& lane, Pending& p, const DeliveryResult& r, std::int64_t done, std::int64_t delay) {
+    const auto& name = lane.config.name;
+    Entry& e = p.entry;
+    const std::string id = p.alert ? p.alert->id : std::string("?");
+    switch (r.kind) {
+      case DeliveryResult::Kind::ok: {
+        auto s = db->Delete(rocksdb::WriteOptions(), cf, p.key);
+        if (!s.ok()) log::error("Alert outbox: cannot delete a delivered entry of sink '{}': {}", name, s.ToString());
+        lane.ok->Increment();
+        lane.n_ok.fetch_add(1, std::memory_order_relaxed);
+        lane.seconds->Observe(static_cast<double>(std::max<std::int64_t>(done - e.queued_ms, 0)) / 1000.0);
+        if (e.attempts > 0) log::info("Alert {} delivered to sink '{}' after {} failed attempt(s).", id, name, e.attempts);
+        return;
+      }
+      case DeliveryResult::Kind::fatal: {
+        lane.fatal->Increment();
+        lane.n_fatal.fetch_add(1, std::memory_order_relaxed);
+        log::error("Alert {} could not be delivered to sink '{}' and was moved to the dead letters: {}", id, name,
+                   r.reason);
+        e.attempts += 1;
+        to_dead_letter(lane, p.key, e, r.reason);
+        return;
+      }
+      case DeliveryResult::Kind::retry: {
+        lane.retry->Increment();
+        lane.n_retry.fetch_add(1, std::memory_order_relaxed);
+        e.attempts += 1;
+        const bool too_many = lane.config.max_attempts > 0 && e.attempts >= static_cast<std::uint32_t>(lane.config.max_attempts);
+        const bool too_old = lane.config.max_age_ms > 0 && done - e.queued_ms > lane.config.max_age_ms;
+        if (too_many || too_old) {
+          lane.fatal->Increment();
+          lane.n_fatal.fetch_add(1, std::memory_order_relaxed);
+          log::error("Alert {} given up for sink '{}' after {} attempt(s) ({}); moved to the dead letters. Last error: {}",
+                     id, name, e.attempts, too_many ? "max_attempts" : "max_age", r.reason);
+          to_dead_letter(lane, p.key, e, (too_many ? "max_attempts reached: " : "max_age reached: ") + r.reason);
+          return;
+        }
+        e.next_ms = done + delay;
+        auto s = db->Put(rocksdb::WriteOptions(), cf, p.key, encode(e));
+        if (!s.ok()) log::error("Alert outbox: cannot reschedule an entry of sink '{}': {}", name, s.ToString());
+        log::warn("Alert {} not delivered to sink '{}' (attempt {}): {}; next attempt in {} ms.", id, name, e.attempts,
+                  r.reason, delay);
+        return;
+      }
+    }
+  }
+
   void run(Lane& lane) {
     std::mt19937_64 rng(std::random_device{}());
     std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -219,59 +299,40 @@ struct Outbox::Impl {
         if (!wait(std::min<std::int64_t>(e.next_ms - now, 1000), seen)) break;
         continue;
       }
+      // group_wait: a brand's first alert waits so that alerts raised right after it can join.
+      if (lane.sink->groups() && lane.config.group_wait_ms > 0 && e.attempts == 0 &&
+          now < e.queued_ms + lane.config.group_wait_ms) {
+        if (!wait(std::min<std::int64_t>(e.queued_ms + lane.config.group_wait_ms - now, 1000), seen)) break;
+        continue;
+      }
       auto alert = alert::alert_from_json(e.json);
-      DeliveryResult r = alert ? lane.sink->deliver(*alert) : DeliveryResult::fatal("unreadable alert: " + alert.error());
+      std::vector<Pending> group;
+      group.push_back({k, std::move(e), alert ? std::optional<alert::Alert>(std::move(*alert)) : std::nullopt});
+      if (group.front().alert && lane.sink->groups()) gather(lane, end, now, group);
+      DeliveryResult r;
+      if (!group.front().alert) {
+        r = DeliveryResult::fatal("unreadable alert: " + alert.error());
+      } else if (group.size() == 1) {
+        r = lane.sink->deliver(*group.front().alert);
+      } else {
+        // Tier order, firing before resolved: the first alert leads the message.
+        std::vector<alert::Alert> alerts;
+        for (auto& p : group) alerts.push_back(*p.alert);
+        std::stable_sort(alerts.begin(), alerts.end(), [](const alert::Alert& a, const alert::Alert& b) {
+          if (a.resolved() != b.resolved()) return !a.resolved();
+          return static_cast<int>(a.tier) < static_cast<int>(b.tier);
+        });
+        r = lane.sink->deliver_group(alerts);
+      }
       const auto done = wall_ms();
-      switch (r.kind) {
-        case DeliveryResult::Kind::ok: {
-          auto s = db->Delete(rocksdb::WriteOptions(), cf, k);
-          if (!s.ok()) log::error("Alert outbox: cannot delete a delivered entry of sink '{}': {}", name, s.ToString());
-          lane.cursor = k;
-          lane.cursor.push_back('\0');  // just past k
-          lane.ok->Increment();
-          lane.n_ok.fetch_add(1, std::memory_order_relaxed);
-          lane.seconds->Observe(static_cast<double>(std::max<std::int64_t>(done - e.queued_ms, 0)) / 1000.0);
-          if (e.attempts > 0) {
-            log::info("Alert {} delivered to sink '{}' after {} failed attempt(s).", alert->id, name, e.attempts);
-          }
-          break;
-        }
-        case DeliveryResult::Kind::fatal: {
-          lane.fatal->Increment();
-          lane.n_fatal.fetch_add(1, std::memory_order_relaxed);
-          log::error("Alert {} could not be delivered to sink '{}' and was moved to the dead letters: {}",
-                     alert ? alert->id : std::string("?"), name, r.reason);
-          e.attempts += 1;
-          to_dead_letter(lane, k, e, r.reason);
-          lane.cursor = k;
-          lane.cursor.push_back('\0');
-          break;
-        }
-        case DeliveryResult::Kind::retry: {
-          lane.retry->Increment();
-          lane.n_retry.fetch_add(1, std::memory_order_relaxed);
-          e.attempts += 1;
-          const bool too_many = lane.config.max_attempts > 0 && e.attempts >= static_cast<std::uint32_t>(lane.config.max_attempts);
-          const bool too_old = lane.config.max_age_ms > 0 && done - e.queued_ms > lane.config.max_age_ms;
-          if (too_many || too_old) {
-            lane.fatal->Increment();
-            lane.n_fatal.fetch_add(1, std::memory_order_relaxed);
-            log::error("Alert {} given up for sink '{}' after {} attempt(s) ({}); moved to the dead letters. Last error: {}",
-                       alert->id, name, e.attempts, too_many ? "max_attempts" : "max_age", r.reason);
-            to_dead_letter(lane, k, e, (too_many ? "max_attempts reached: " : "max_age reached: ") + r.reason);
-            lane.cursor = k;
-            lane.cursor.push_back('\0');
-            break;
-          }
-          const auto delay = backoff_ms(static_cast<int>(e.attempts), lane.config.backoff_base_ms,
-                                        lane.config.backoff_max_ms, unit(rng));
-          e.next_ms = done + delay;
-          auto s = db->Put(rocksdb::WriteOptions(), cf, k, encode(e));
-          if (!s.ok()) log::error("Alert outbox: cannot reschedule an entry of sink '{}': {}", name, s.ToString());
-          log::warn("Alert {} not delivered to sink '{}' (attempt {}): {}; next attempt in {} ms.", alert->id, name,
-                    e.attempts, r.reason, delay);
-          break;
-        }
+      const std::int64_t delay = backoff_ms(static_cast<int>(group.front().entry.attempts + 1),
+                                            lane.config.backoff_base_ms, lane.config.backoff_max_ms, unit(rng));
+      for (auto& p : group) settle(lane, p, r, done, delay);
+      // Delivered or dead-lettered: nothing pending is left at or below the head's key. (A
+      // rescheduled head stays where it is.)
+      if (head_gone(group.front().key)) {
+        lane.cursor = group.front().key;
+        lane.cursor.push_back('\0');  // just past it
       }
     }
   }

@@ -47,6 +47,11 @@ class AlertSink {
   // The configured sink name (metric label, outbox key prefix).
   virtual std::string_view name() const = 0;
   virtual DeliveryResult deliver(const alert::Alert& alert) = 0;
+  // Sinks read by people (chat robots) can send several alerts of one brand as one message;
+  // the deliverer then hands them over together (SinkConfig::group_max). `alerts` is in tier
+  // order, P1 first, and has at least two alerts.
+  virtual bool groups() const { return false; }
+  virtual DeliveryResult deliver_group(const std::vector<alert::Alert>& alerts) { return deliver(alerts.front()); }
 };
 
 // kafka is built by the engine from kafka.alerts_topic in Kafka mode, not from `sinks:`.
@@ -90,6 +95,12 @@ struct SinkConfig {
   // alertmanager: a firing alert is sent with endsAt = now + firing_ttl_ms, so Alertmanager
   // keeps it firing until the resolution arrives (or the engine has been gone that long).
   std::int64_t firing_ttl_ms = 24LL * 3600 * 1000;
+  // Grouping (chat sinks: slack, wecom, feishu, dingtalk): alerts of one brand that are due
+  // together go out as one message of at most group_max alerts (1 = never group). group_wait_ms
+  // holds a brand's first alert that long so that alerts raised right after it join the same
+  // message (0 = group only what is already waiting: no added delay).
+  std::size_t group_max = 10;
+  std::int64_t group_wait_ms = 0;
 };
 
 struct SinkConfigError {

@@ -14,7 +14,8 @@ namespace {
 const std::vector<std::string> kKeys = {
     "name",          "type",        "url",        "url_env",      "url_file", "path",     "fsync",
     "secret_env",    "secret_file", "ca_file",    "timeout",      "tiers",    "send_resolved",
-    "backoff_base",  "backoff_max", "max_attempts", "max_age",    "lang",     "link_url", "firing_ttl"};
+    "backoff_base",  "backoff_max", "max_attempts", "max_age",    "lang",     "link_url", "firing_ttl",
+    "group_max",     "group_wait"};
 const std::vector<std::string> kTypes = {"file", "webhook", "slack", "wecom", "feishu", "dingtalk", "alertmanager"};
 
 // "500ms", "5s", "10m", "1h", "7d" -> ms.
@@ -99,7 +100,7 @@ class Parser {
       return;
     }
     SinkConfig c;
-    bool has_name = false, has_type = false, has_url = false;
+    bool has_name = false, has_type = false, has_url = false, has_grouping = false;
     const std::size_t errors_before = errors_.size();
     for (auto it = node.begin(); it != node.end(); ++it) {
       const auto key = it->first.Scalar();
@@ -204,6 +205,12 @@ class Parser {
         if (auto s = scalar(v, what)) c.link_url = *s;
       } else if (key == "firing_ttl") {
         if (auto ms = duration(v, what, 60'000, 365LL * 86'400'000)) c.firing_ttl_ms = *ms;
+      } else if (key == "group_max") {
+        if (auto n = integer(v, what, 1, 50)) c.group_max = static_cast<std::size_t>(*n);
+        has_grouping = true;
+      } else if (key == "group_wait") {
+        if (auto ms = duration(v, what, 0, 600'000)) c.group_wait_ms = *ms;
+        has_grouping = true;
       }
     }
     const auto m = node.Mark();
@@ -221,6 +228,12 @@ class Parser {
       }
     }
     if (c.backoff_base_ms > c.backoff_max_ms) error(m, at + ": backoff_base must not exceed backoff_max");
+    const bool chat = c.type == SinkType::slack || c.type == SinkType::wecom || c.type == SinkType::feishu ||
+                      c.type == SinkType::dingtalk;
+    if (has_type && has_grouping && !chat) {
+      error(m, at + ": group_max and group_wait apply to slack, wecom, feishu and dingtalk sinks (machines get one alert "
+                    "per message; Alertmanager groups by its own route)");
+    }
     if (errors_.size() == errors_before) out.push_back(std::move(c));
   }
 

@@ -117,8 +117,15 @@ class WebhookSink final : public HttpSink {
 class SlackSink final : public HttpSink {
  public:
   using HttpSink::HttpSink;
-  DeliveryResult deliver(const Alert& a) override {
-    return from_reply(client_.post(url_, slack_body(a, format_options(config_)), "application/json"), "slack");
+  DeliveryResult deliver(const Alert& a) override { return send(slack_body(a, format_options(config_))); }
+  bool groups() const override { return config_.group_max > 1; }
+  DeliveryResult deliver_group(const std::vector<Alert>& g) override {
+    return send(slack_body(g, format_options(config_)));
+  }
+
+ private:
+  DeliveryResult send(const std::string& body) {
+    return from_reply(client_.post(url_, body, "application/json"), "slack");
   }
 };
 
@@ -156,10 +163,16 @@ DeliveryResult robot_result(const HttpReply& r, std::string_view what, std::init
 class WeComSink final : public HttpSink {
  public:
   using HttpSink::HttpSink;
-  DeliveryResult deliver(const Alert& a) override {
+  DeliveryResult deliver(const Alert& a) override { return send(wecom_body(a, format_options(config_))); }
+  bool groups() const override { return config_.group_max > 1; }
+  DeliveryResult deliver_group(const std::vector<Alert>& g) override {
+    return send(wecom_body(g, format_options(config_)));
+  }
+
+ private:
+  DeliveryResult send(const std::string& body) {
     // 45009: API frequency limit; -1: system busy.
-    return robot_result(client_.post(url_, wecom_body(a, format_options(config_)), "application/json"), "wecom",
-                        {45009, -1});
+    return robot_result(client_.post(url_, body, "application/json"), "wecom", {45009, -1});
   }
 };
 
@@ -167,22 +180,40 @@ class FeishuSink final : public HttpSink {
  public:
   using HttpSink::HttpSink;
   DeliveryResult deliver(const Alert& a) override {
-    std::string body;
+    return send([&](std::string_view sign, std::int64_t ts) { return feishu_body(a, format_options(config_), sign, ts); });
+  }
+  bool groups() const override { return config_.group_max > 1; }
+  DeliveryResult deliver_group(const std::vector<Alert>& g) override {
+    return send([&](std::string_view sign, std::int64_t ts) { return feishu_body(g, format_options(config_), sign, ts); });
+  }
+
+ private:
+  // body(sign, timestamp): the signature goes inside the body (empty for an unsigned bot).
+  template <class Body>
+  DeliveryResult send(const Body& body) {
+    std::string b;
     if (secret_.empty()) {
-      body = feishu_body(a, format_options(config_));
+      b = body("", 0);
     } else {
       const auto ts = now_ms() / 1000;
-      body = feishu_body(a, format_options(config_), feishu_sign(secret_, ts), ts);
+      b = body(feishu_sign(secret_, ts), ts);
     }
     // 9499 / 11232: request frequency limited.
-    return robot_result(client_.post(url_, body, "application/json"), "feishu", {9499, 11232, 11233});
+    return robot_result(client_.post(url_, b, "application/json"), "feishu", {9499, 11232, 11233});
   }
 };
 
 class DingTalkSink final : public HttpSink {
  public:
   using HttpSink::HttpSink;
-  DeliveryResult deliver(const Alert& a) override {
+  DeliveryResult deliver(const Alert& a) override { return send(dingtalk_body(a, format_options(config_))); }
+  bool groups() const override { return config_.group_max > 1; }
+  DeliveryResult deliver_group(const std::vector<Alert>& g) override {
+    return send(dingtalk_body(g, format_options(config_)));
+  }
+
+ private:
+  DeliveryResult send(const std::string& body) {
     Url url = url_;
     if (!secret_.empty()) {
       const auto ts = now_ms();
@@ -190,8 +221,7 @@ class DingTalkSink final : public HttpSink {
       url.target += "timestamp=" + std::to_string(ts) + "&sign=" + url_encode(dingtalk_sign(secret_, ts));
     }
     // 130101: sending too fast; -1: system busy.
-    return robot_result(client_.post(url, dingtalk_body(a, format_options(config_)), "application/json"),
-                        "dingtalk", {130101, -1});
+    return robot_result(client_.post(url, body, "application/json"), "dingtalk", {130101, -1});
   }
 };
 

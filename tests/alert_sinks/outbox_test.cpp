@@ -26,20 +26,39 @@ using alert_test::Receiver;
 // A sink that answers from a script and records what it got.
 class FakeSink final : public AlertSink {
  public:
-  explicit FakeSink(std::string name) : name_(std::move(name)) {}
+  explicit FakeSink(std::string name, bool groups = false) : name_(std::move(name)), groups_(groups) {}
   std::string_view name() const override { return name_; }
-  DeliveryResult deliver(const alert::Alert& a) override {
-    std::lock_guard lock(mu_);
-    ++calls_;
-    if (!script_.empty()) {
-      auto r = script_.front();
-      script_.erase(script_.begin());
-      if (r.kind != DeliveryResult::Kind::ok) return r;
-    } else if (down_) {
-      return DeliveryResult::retry("down");
+  bool groups() const override { return groups_; }
+  // Records each message as the list of its alert ids (a single alert is a message of one).
+  DeliveryResult deliver_group(const std::vector<alert::Alert>& alerts) override {
+    std::vector<std::string> ids;
+    for (const auto& a : alerts) ids.push_back(a.id);
+    {
+      std::lock_guard lock(mu_);
+      messages_.push_back(ids);
     }
-    ids_.push_back(a.id);
-    return DeliveryResult::ok();
+    auto r = answer();
+    if (r.kind == DeliveryResult::Kind::ok) {
+      std::lock_guard lock(mu_);
+      ids_.insert(ids_.end(), ids.begin(), ids.end());
+    }
+    return r;
+  }
+  std::vector<std::vector<std::string>> messages() const {
+    std::lock_guard lock(mu_);
+    return messages_;
+  }
+  DeliveryResult deliver(const alert::Alert& a) override {
+    {
+      std::lock_guard lock(mu_);
+      messages_.push_back({a.id});
+    }
+    auto r = answer();
+    if (r.kind == DeliveryResult::Kind::ok) {
+      std::lock_guard lock(mu_);
+      ids_.push_back(a.id);
+    }
+    return r;
   }
   void script(std::vector<DeliveryResult> s) {
     std::lock_guard lock(mu_);
@@ -59,10 +78,22 @@ class FakeSink final : public AlertSink {
   }
 
  private:
+  DeliveryResult answer() {
+    std::lock_guard lock(mu_);
+    ++calls_;
+    if (!script_.empty()) {
+      auto r = script_.front();
+      script_.erase(script_.begin());
+      return r;
+    }
+    return down_ ? DeliveryResult::retry("down") : DeliveryResult::ok();
+  }
   std::string name_;
+  bool groups_ = false;
   mutable std::mutex mu_;
   std::vector<DeliveryResult> script_;
   std::vector<std::string> ids_;
+  std::vector<std::vector<std::string>> messages_;
   bool down_ = false;
   int calls_ = 0;
 };
@@ -140,6 +171,83 @@ TEST(Outbox, EntriesAreInTheCallersBatchAndDeliveredAfterCommit) {
   EXPECT_NE(text.find("yuqing_alert_deliveries_total{result=\"ok\",sink=\"a\"} 2"), std::string::npos) << text;
   EXPECT_NE(text.find("yuqing_alert_outbox_depth{sink=\"a\"} 0"), std::string::npos) << text;
   EXPECT_NE(text.find("yuqing_alert_delivery_seconds_count{sink=\"a\"} 2"), std::string::npos) << text;
+}
+
+alert::Alert of_brand(const std::string& brand, int i, alert::Tier tier) {
+  auto a = numbered(i, tier);
+  a.brand = brand;
+  a.id = brand + ":negative_volume_spike:" + std::to_string(1714565400000 + i * 60000LL);
+  return a;
+}
+
+TEST(Outbox, AlertsOfOneBrandRaisedTogetherGoOutAsOneMessage) {
+  testing::TempDir tmp;
+  auto store = open_store(tmp.file("state"));
+  auto* chat = new FakeSink("chat", /*groups=*/true);
+  auto* hook = new FakeSink("hook");  // a machine sink: one alert per delivery
+  auto config = fast_config("chat");
+  config.group_max = 3;
+  std::vector<OutboxSink> sinks;
+  sinks.push_back({config, std::unique_ptr<AlertSink>(chat)});
+  sinks.push_back({fast_config("hook"), std::unique_ptr<AlertSink>(hook)});
+  auto outbox = Outbox::open(*store, std::move(sinks), nullptr);
+  ASSERT_TRUE(outbox.ok()) << outbox.error();
+  auto& ob = **outbox;
+  // The first attempt fails: the whole message is retried together.
+  chat->script({DeliveryResult::retry("busy")});
+
+  // One evaluation raised four alerts for lantu and one for chidian (one batch).
+  rocksdb::WriteBatch batch;
+  ob.enqueue(batch, of_brand("lantu", 1, alert::Tier::P3));
+  ob.enqueue(batch, of_brand("chidian", 2, alert::Tier::P2));
+  ob.enqueue(batch, of_brand("lantu", 3, alert::Tier::P1));
+  ob.enqueue(batch, of_brand("lantu", 4, alert::Tier::P2));
+  ob.enqueue(batch, of_brand("lantu", 5, alert::Tier::P2));
+  commit(*store, batch);
+  ob.start();
+  ASSERT_TRUE(testing::eventually([&] { return chat->ids().size() == 5 && hook->ids().size() == 5; }, 10));
+  ob.stop();
+  const auto m = chat->messages();
+  // lantu's first three (group_max) in tier order, retried as one message; then chidian alone;
+  // then the rest of lantu.
+  ASSERT_EQ(m.size(), 4u);
+  const std::vector<std::string> first = {of_brand("lantu", 3, alert::Tier::P1).id, of_brand("lantu", 4, alert::Tier::P2).id,
+                                          of_brand("lantu", 1, alert::Tier::P3).id};
+  EXPECT_EQ(m[0], first);
+  EXPECT_EQ(m[1], first);  // the retry
+  EXPECT_EQ(m[2], std::vector<std::string>{of_brand("chidian", 2, alert::Tier::P2).id});
+  EXPECT_EQ(m[3], std::vector<std::string>{of_brand("lantu", 5, alert::Tier::P2).id});
+  EXPECT_EQ(ob.counts("chat").ok, 5u);
+  EXPECT_EQ(ob.counts("chat").retry, 3u);
+  EXPECT_EQ(hook->messages().size(), 5u);  // not grouped
+  EXPECT_EQ(ob.depth("chat"), 0u);
+}
+
+TEST(Outbox, GroupWaitLetsAlertsRaisedRightAfterJoinTheMessage) {
+  testing::TempDir tmp;
+  auto store = open_store(tmp.file("state"));
+  auto* chat = new FakeSink("chat", /*groups=*/true);
+  auto config = fast_config("chat");
+  config.group_wait_ms = 1500;
+  std::vector<OutboxSink> sinks;
+  sinks.push_back({config, std::unique_ptr<AlertSink>(chat)});
+  auto outbox = Outbox::open(*store, std::move(sinks), nullptr);
+  ASSERT_TRUE(outbox.ok()) << outbox.error();
+  auto& ob = **outbox;
+  ob.start();
+  rocksdb::WriteBatch batch;
+  ob.enqueue(batch, of_brand("lantu", 1, alert::Tier::P3));
+  commit(*store, batch);
+  ob.notify();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(chat->messages().empty()) << "sent before group_wait";
+  ob.enqueue(batch, of_brand("lantu", 2, alert::Tier::P1));  // the next minute's evaluation
+  commit(*store, batch);
+  ob.notify();
+  ASSERT_TRUE(testing::eventually([&] { return chat->ids().size() == 2; }, 10));
+  ob.stop();
+  ASSERT_EQ(chat->messages().size(), 1u);
+  EXPECT_EQ(chat->messages()[0].size(), 2u);
 }
 
 TEST(Outbox, RoutesByTierAndResolution) {

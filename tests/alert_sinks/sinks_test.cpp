@@ -235,6 +235,34 @@ TEST(ChatFormats, Slack) {
   EXPECT_EQ(r["attachments"].as_array()[0].as_object()["color"].as_string(), "#2eb67d");
 }
 
+TEST(ChatFormats, OneMessageForSeveralAlertsOfABrand) {
+  auto p1 = alert_test::zh_p1();
+  auto p2 = alert_test::zh_p1("haidilao:crisis_term_burst:1714565400000");
+  p2.tier = alert::Tier::P2;
+  p2.detector = alert::Detector::crisis_term_burst;
+  p2.reason = "10 分钟 内 88 条提及含危机词，主要涉及：安全";
+  const std::vector<alert::Alert> group = {p1, p2};
+  FormatOptions o;
+  auto b = obj(slack_body(group, o));
+  EXPECT_EQ(b["text"].as_string(), "[P1 红色预警] 海底捞 · 2 条预警");
+  EXPECT_EQ(b["attachments"].as_array()[0].as_object()["color"].as_string(), "#d9333f");  // the lead's tier
+  const std::string text(
+      b["attachments"].as_array()[0].as_object()["blocks"].as_array()[1].as_object().at("text").as_object().at("text").as_string());
+  EXPECT_NE(text.find("[P1 红色预警] 海底捞 · 负面声量激增"), std::string::npos) << text;
+  EXPECT_NE(text.find("[P2 橙色预警] 海底捞 · 危机词爆发"), std::string::npos) << text;
+  EXPECT_NE(text.find("88 条提及含危机词"), std::string::npos) << text;
+  // The brand's top mentions once, not once per alert.
+  const std::string top = "人民日报";
+  EXPECT_EQ(text.find(top), text.rfind(top)) << text;
+  EXPECT_NE(text.find(top), std::string::npos) << text;
+  for (const auto& body : {wecom_body(group, o), feishu_body(group, o), dingtalk_body(group, o)}) {
+    EXPECT_NE(body.find("海底捞 · 2 条预警"), std::string::npos) << body;
+    EXPECT_NE(body.find("危机词爆发"), std::string::npos) << body;
+  }
+  o.lang = "en";
+  EXPECT_EQ(group_headline(group, "en"), "[P1 critical] 海底捞 · 2 alerts");
+}
+
 TEST(ChatFormats, WeCom) {
   auto b = obj(wecom_body(alert_test::zh_p1(), {}));
   EXPECT_EQ(b["msgtype"].as_string(), "markdown");
@@ -421,6 +449,27 @@ sinks:
   auto none = parse("other: 1\n");
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
+}
+
+TEST(SinkConfig, GroupingIsForChatSinks) {
+  auto ok = parse(R"(sinks:
+  - {name: s, type: slack, url: "https://hooks.slack.com/services/x", group_wait: 10s, group_max: 5}
+  - {name: w, type: wecom, url: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+)");
+  ASSERT_TRUE(ok.ok()) << all(ok.error());
+  EXPECT_EQ((*ok)[0].group_wait_ms, 10'000);
+  EXPECT_EQ((*ok)[0].group_max, 5u);
+  EXPECT_EQ((*ok)[1].group_wait_ms, 0);  // default: group what is already waiting, add no delay
+  EXPECT_EQ((*ok)[1].group_max, 10u);
+  auto bad = parse(R"(sinks:
+  - {name: h, type: webhook, url: "https://example.com/hook", group_max: 5}
+  - {name: c, type: slack, url: "https://hooks.slack.com/services/x", group_max: 0}
+)");
+  ASSERT_FALSE(bad.ok());
+  const auto text = all(bad.error());
+  EXPECT_NE(text.find("group_max and group_wait apply to slack, wecom, feishu and dingtalk"), std::string::npos) << text;
+  EXPECT_NE(text.find("group_max"), std::string::npos) << text;
+  EXPECT_NE(text.find(":3:"), std::string::npos) << text;  // file:line of the second entry
 }
 
 TEST(SinkConfig, ReportsEveryErrorWithFileLineAndHint) {
