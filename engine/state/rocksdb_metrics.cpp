@@ -62,6 +62,8 @@ RocksDbMetrics::RocksDbMetrics(StateStore& store, prometheus::Registry& registry
   memtable_ = &gauge(registry, "yuqing_rocksdb_memtable_bytes",
                      "Memory of the active and unflushed immutable memtables, all column families.");
   running_compactions_ = &gauge(registry, "yuqing_rocksdb_running_compactions", "Compactions running now.");
+  waiting_for_space_ = &gauge(registry, "yuqing_state_waiting_for_space",
+                              "1 while a state write waits for disk space (the engine takes no input), else 0.");
 }
 
 void RocksDbMetrics::refresh() {
@@ -78,6 +80,7 @@ void RocksDbMetrics::refresh() {
   live_sst_->Set(static_cast<double>(s.live_sst_bytes));
   memtable_->Set(static_cast<double>(s.memtable_bytes));
   running_compactions_->Set(static_cast<double>(s.running_compactions));
+  waiting_for_space_->Set(store_.waiting_for_space() ? 1 : 0);
 }
 
 }  // namespace yuqing::state

@@ -60,6 +60,7 @@ class RocksDbMetrics {
   prometheus::Gauge* live_sst_ = nullptr;
   prometheus::Gauge* memtable_ = nullptr;
   prometheus::Gauge* running_compactions_ = nullptr;
+  prometheus::Gauge* waiting_for_space_ = nullptr;
 };
 
 }  // namespace yuqing::state

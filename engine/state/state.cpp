@@ -4,8 +4,15 @@
 #include <rocksdb/statistics.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <optional>
 #include <random>
+#include <thread>
+
+#include <sys/statvfs.h>
+
+#include "engine/base/log.h"
 
 namespace yuqing::state {
 namespace {
@@ -62,6 +69,8 @@ Result<std::unique_ptr<StateStore>, std::string> StateStore::open(const std::str
   store->names_ = names;
   store->offsets_ = store->handles_[1];
   store->sync_ = options.sync_writes;
+  store->dir_ = dir;
+  store->min_free_bytes_ = options.min_free_bytes;
   return store;
 }
 
@@ -99,10 +108,66 @@ void StateStore::put_meta(rocksdb::WriteBatch& batch, std::string_view key, std:
   batch.Put(handles_[0], rocksdb::Slice(key.data(), key.size()), value);
 }
 
+namespace {
+
+// Free bytes for unprivileged writers on the file system holding `dir`; nullopt if unknown.
+std::optional<std::uint64_t> free_bytes(const std::string& dir) {
+  struct statvfs fs {};
+  if (statvfs(dir.c_str(), &fs) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+}
+
+}  // namespace
+
 Status<std::string> StateStore::commit(rocksdb::WriteBatch& batch) {
   rocksdb::WriteOptions wo;
   wo.sync = sync_;
+  // Below the watermark, wait before writing: a full disk is an operational condition, not a
+  // reason to lose or stop. (One statvfs per batch, not per mention.)
+  if (min_free_bytes_ > 0) {
+    auto free = free_bytes(dir_);
+    if (free && *free < min_free_bytes_) {
+      waiting_for_space_.store(true);
+      log::error("State directory {} has {} bytes free, under state.min_free_bytes ({}): the engine takes no input "
+                 "until space is freed, then goes on by itself. Nothing is lost.",
+                 dir_, *free, min_free_bytes_);
+      const auto since = std::chrono::steady_clock::now();
+      auto last_log = since;
+      while (free && *free < min_free_bytes_ && !interrupted_.load()) {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        free = free_bytes(dir_);
+        if (std::chrono::steady_clock::now() - last_log > std::chrono::seconds(30)) {
+          last_log = std::chrono::steady_clock::now();
+          log::warn("State directory still short of space ({} bytes free) after {} s; waiting.", free.value_or(0),
+                    std::chrono::duration_cast<std::chrono::seconds>(last_log - since).count());
+        }
+      }
+      waiting_for_space_.store(false);
+      if (interrupted_.load()) return Unexpected{std::string("state write interrupted while waiting for disk space")};
+      log::info("Disk space is back ({} bytes free): the engine goes on.", free.value_or(0));
+    }
+  }
   auto s = db_->Write(wo, &batch);
+  // The disk filled anyway: RocksDB rejected the whole batch and refuses writes until Resume()
+  // succeeds (it answers Busy while its own recovery runs). Wait for that, bounded.
+  if (s.IsNoSpace()) {
+    waiting_for_space_.store(true);
+    log::error("State directory is out of disk space ({}); the engine takes no input and waits for space.", s.ToString());
+    auto space_back = std::chrono::steady_clock::time_point::max();
+    while (!interrupted_.load()) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      if (db_->Resume().ok()) {
+        s = db_->Write(wo, &batch);
+        if (!s.IsNoSpace()) break;
+      }
+      const auto free = free_bytes(dir_);
+      const bool back = free && *free >= std::max<std::uint64_t>(min_free_bytes_, 1ULL << 20);
+      if (!back) space_back = std::chrono::steady_clock::time_point::max();
+      if (back && space_back == std::chrono::steady_clock::time_point::max()) space_back = std::chrono::steady_clock::now();
+      if (back && std::chrono::steady_clock::now() - space_back > std::chrono::seconds(60)) break;
+    }
+    waiting_for_space_.store(false);
+  }
   if (!s.ok()) return Unexpected{"state write failed: " + s.ToString()};
   return {};
 }

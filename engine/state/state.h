@@ -16,6 +16,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,6 +37,10 @@ struct SourcePosition {
 
 struct StateOptions {
   bool sync_writes = false;  // Default: false (survives process crash; true also power loss)
+  // Free space the state directory's file system must keep: below it, commit() waits (the
+  // engine takes no input) until space returns, so RocksDB never runs into a full disk.
+  // 0 = no check. Default: 64 MiB.
+  std::uint64_t min_free_bytes = 64ULL << 20;
   // Extra column families a stage needs, created if missing.
   std::vector<std::string> extra_column_families;
   // Called for every column family before open, e.g. to install a merge operator or a
@@ -60,8 +65,18 @@ class StateStore {
   // The deployment's secret key for hashing author ids (privacy: ids are stored only as keyed
   // hashes). Created at random on first use and kept in the state, so hashes stay stable.
   Result<std::uint64_t, std::string> author_hash_key();
-  // Writes the batch atomically.
+  // Writes the batch atomically. When the file system's free space is under min_free_bytes it
+  // first waits, saying why in the log, until space returns: the pipeline's queue fills, the
+  // source pauses, the engine takes no input and loses nothing, and goes on by itself.
+  // (If the disk fills anyway, e.g. by another writer, RocksDB's write fails; commit() waits
+  // for RocksDB to recover for up to a minute after space is back, then returns the error:
+  // the engine stops and a restart resumes after the last committed batch.) interrupt()
+  // ends a wait with an error (shutdown).
   Status<std::string> commit(rocksdb::WriteBatch& batch);
+  // Ends a commit() that waits for disk space, with an error. Any thread; sticky.
+  void interrupt() { interrupted_.store(true); }
+  // True while a commit() waits for disk space (yuqing_state_waiting_for_space).
+  bool waiting_for_space() const { return waiting_for_space_.load(); }
 
   rocksdb::DB* db() { return db_.get(); }
   // Tickers only (no histograms or timers); read by rocksdb_metrics.h. Never null after open.
@@ -77,6 +92,10 @@ class StateStore {
   std::vector<std::string> names_;
   rocksdb::ColumnFamilyHandle* offsets_ = nullptr;
   bool sync_ = false;
+  std::string dir_;
+  std::uint64_t min_free_bytes_ = 0;
+  std::atomic<bool> interrupted_{false};
+  std::atomic<bool> waiting_for_space_{false};
 };
 
 }  // namespace yuqing::state
