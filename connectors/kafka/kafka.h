@@ -28,6 +28,9 @@ struct KafkaOptions {
   std::string group = "yuqing";         // consumer group of the engines
   std::string dlq_topic = "mentions.dlq";
   std::string alerts_topic = "alerts";  // "" = no Kafka alert sink
+  // Match role -> aggregate role: one enriched record per (mention, brand), keyed by brand
+  // (docs/scaling.md).
+  std::string matches_topic = "yuqing.matches";
   // Where an engine publishes the offsets it committed to its state when it lets partitions
   // go, for the next owner (see kafka_source.h). Key "<group>/<topic>/<partition>".
   std::string handover_topic = "yuqing.handover";

@@ -104,6 +104,11 @@ class KafkaSource final : public source::Source {
   }
 
   std::string key() const override { return "kafka:" + options_.topic; }
+  rd_kafka_t* handle() const { return rk_.get(); }
+  Ownership ownership() const {
+    std::lock_guard lock(owned_mu_);
+    return owned_;
+  }
   std::string partition_key(std::int32_t partition) const override {
     return "kafka:" + options_.topic + "/" + std::to_string(partition);
   }
@@ -353,6 +358,14 @@ class KafkaSource final : public source::Source {
     }
     assigned_.reset(rd_kafka_topic_partition_list_copy(parts));
     paused_ = false;
+    {
+      Ownership now;
+      now.assigned = true;
+      for (int i = 0; i < parts->cnt; ++i) now.partitions.push_back(parts->elems[i].partition);
+      now.partition_count = partition_count();
+      std::lock_guard lock(owned_mu_);
+      owned_ = std::move(now);
+    }
     generation_.fetch_add(1);
     if (assigned_counter_ != nullptr) {
       assigned_counter_->Increment();
@@ -387,6 +400,11 @@ class KafkaSource final : public source::Source {
     }
     rd_kafka_assign(rk_.get(), nullptr);
     assigned_.reset();
+    {
+      std::lock_guard lock(owned_mu_);
+      owned_.assigned = false;
+      owned_.partitions.clear();
+    }
     paused_ = false;
     if (revoked_counter_ != nullptr) {
       revoked_counter_->Increment();
@@ -397,6 +415,20 @@ class KafkaSource final : public source::Source {
     consumed_.clear();
     log::info("Kafka: revoked {} partitions of {} (offsets committed: {}).", parts->cnt, options_.topic,
               partition_names(list.get()));
+  }
+
+  // Partitions of our topic per the cluster's metadata (0 when it cannot be read now).
+  std::int32_t partition_count() {
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_.get(), options_.topic.c_str(), nullptr);
+    const auto err = rd_kafka_metadata(rk_.get(), 0, rkt, &md, 5'000);
+    rd_kafka_topic_destroy(rkt);
+    std::int32_t n = 0;
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      n = md->topics[0].partition_cnt;
+    }
+    if (md != nullptr) rd_kafka_metadata_destroy(md);
+    return n;
   }
 
   Status<std::string> on_error(const rd_kafka_message_t* msg) {
@@ -478,6 +510,9 @@ class KafkaSource final : public source::Source {
   // Offsets committed to the state store (written by the worker, read at revocation).
   std::mutex committed_mu_;
   std::map<std::int32_t, std::int64_t> committed_;
+  // What this source owns, for the HTTP API (written by the rebalance callback).
+  mutable std::mutex owned_mu_;
+  Ownership owned_;
   // Metrics.
   prometheus::Family<prometheus::Gauge>* lag_family_ = nullptr;
   std::map<std::int32_t, prometheus::Gauge*> lag_gauges_;
@@ -495,6 +530,22 @@ Result<std::unique_ptr<source::Source>, std::string> open_consumer(const KafkaOp
   auto src = std::make_unique<KafkaSource>(options, std::move(stored), registry);
   if (auto st = src->start(); !st) return Unexpected{st.error()};
   return std::unique_ptr<source::Source>(std::move(src));
+}
+
+rd_kafka_consumer_group_metadata_t* consumer_group_metadata(source::Source& source) {
+  auto* kafka = dynamic_cast<KafkaSource*>(&source);
+  if (kafka == nullptr || kafka->handle() == nullptr) return nullptr;
+  return rd_kafka_consumer_group_metadata(kafka->handle());
+}
+
+Ownership consumer_ownership(const source::Source& source) {
+  const auto* kafka = dynamic_cast<const KafkaSource*>(&source);
+  return kafka == nullptr ? Ownership{} : kafka->ownership();
+}
+
+std::int32_t partition_of_key(std::string_view key, std::int32_t partition_count) {
+  if (partition_count <= 0) return -1;
+  return rd_kafka_msg_partitioner_consistent(nullptr, key.data(), key.size(), partition_count, nullptr, nullptr);
 }
 
 }  // namespace yuqing::kafka

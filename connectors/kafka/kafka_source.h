@@ -31,6 +31,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "connectors/kafka/kafka.h"
 #include "connectors/source/source.h"
@@ -44,5 +46,24 @@ using StoredOffset = std::function<std::optional<std::uint64_t>(const std::strin
 // registry: where yuqing_kafka_* metrics go (nullptr = none).
 Result<std::unique_ptr<source::Source>, std::string> open_consumer(const KafkaOptions& options, StoredOffset stored,
                                                                   prometheus::Registry* registry);
+
+// What a source made by open_consumer() owns now: the partitions of its topic assigned to it
+// and the topic's partition count (0 = not known yet). Any thread (the HTTP API asks).
+struct Ownership {
+  bool assigned = false;  // false before the first assignment and while revoked
+  std::vector<std::int32_t> partitions;
+  std::int32_t partition_count = 0;
+};
+Ownership consumer_ownership(const source::Source& source);
+
+// The partition a record keyed `key` goes to with librdkafka's default partitioner
+// (consistent_random: CRC32 of the key modulo the partition count), as the match role's
+// producer writes brand-keyed match records.
+std::int32_t partition_of_key(std::string_view key, std::int32_t partition_count);
+
+// The consumer group metadata of a source made by open_consumer(), for a transactional
+// producer's send_offsets_to_transaction (the match role); nullptr for any other source.
+// The caller destroys it with rd_kafka_consumer_group_metadata_destroy().
+rd_kafka_consumer_group_metadata_t* consumer_group_metadata(source::Source& source);
 
 }  // namespace yuqing::kafka

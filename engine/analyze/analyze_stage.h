@@ -1,8 +1,10 @@
 #pragma once
 // AnalyzeStage: what happens to a mention after the matcher found its brands. Per mention it
-// scores sentiment once, then for each matched brand adds a window update (and a top-mention
-// candidate) and tells the alert service about it; per batch it flushes the window aggregates
-// and lets the alert service evaluate, both into the batch's one WriteBatch.
+// scores sentiment once (MatchAnalyzer), then for each matched brand adds a window update (and
+// a top-mention candidate) and tells the alert service about it (BrandAggregator); per batch
+// it flushes the window aggregates and lets the alert service evaluate, both into the batch's
+// one WriteBatch. The halves are separate pieces (brand_match.h) so the match and aggregate
+// roles of `yuqing run` use the same code across a Kafka topic.
 //
 // Threading: pipeline worker thread only. Rule reloads are picked up at batch begin.
 
@@ -17,6 +19,7 @@
 
 #include "engine/alert/evaluator.h"
 #include "engine/alert/service.h"
+#include "engine/analyze/brand_match.h"
 #include "engine/analyze/bundle.h"
 #include "engine/match/match_stage.h"
 #include "engine/pipeline/pipeline.h"
@@ -40,6 +43,8 @@ class StoreWindowReader final : public alert::WindowReader {
   const window::WindowStore& store_;
 };
 
+// role all: the match half and the aggregate half in one process (brand_match.h), with no
+// intermediate topic: the analyzer's BrandMatch goes straight into the aggregator.
 class AnalyzeStage final : public pipeline::MentionStage {
  public:
   AnalyzeStage(std::function<std::shared_ptr<const RulesBundle>()> bundle, const match::MatchStage& match,
@@ -50,34 +55,14 @@ class AnalyzeStage final : public pipeline::MentionStage {
   void on_mention(const Mention& mention) override;
   void on_batch_commit(rocksdb::WriteBatch& batch) override;
 
-  std::uint64_t negative() const { return negative_; }
+  std::uint64_t negative() const { return analyzer_.negative(); }
 
  private:
-  void configure(const RulesBundle& bundle);
-
   std::function<std::shared_ptr<const RulesBundle>()> current_;
   std::shared_ptr<const RulesBundle> bundle_;
   const match::MatchStage& match_;
-  window::WindowStore& windows_;
-  alert::AlertService& alerts_;
-  StoreWindowReader reader_;
-  sentiment::Scorer scorer_;
-  std::uint64_t author_key_;
-  // RuleSet aspect index -> window aspect bit; lexicon aspect index -> window aspect bit.
-  std::vector<int> rule_aspect_bit_, lexicon_aspect_bit_;
-  std::uint64_t negative_ = 0;
-  // Window-store counters published once per batch (deltas of the aggregator's counters).
-  prometheus::Counter& late_;
-  prometheus::Counter& dropped_retention_;
-  prometheus::Counter& dropped_future_;
-  prometheus::Counter& dropped_unknown_brand_;
-  prometheus::Family<prometheus::Counter>& sentiment_family_;
-  std::array<prometheus::Counter*, 3> sentiment_{};
-  std::array<std::uint64_t, 3> sentiment_pending_{};
-  std::array<std::uint64_t, 4> published_{};
+  MatchAnalyzer analyzer_;
+  BrandAggregator aggregator_;
 };
-
-// Keyed 64-bit hash of an author id (FNV-1a over key bytes + id); 0 for an empty id.
-std::uint64_t author_hash(std::uint64_t key, std::string_view author_id);
 
 }  // namespace yuqing::analyze

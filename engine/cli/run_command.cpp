@@ -2,22 +2,28 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <thread>
+
+#include <unistd.h>
 
 #include "connectors/alert_sinks/outbox.h"
 #include "connectors/alert_sinks/sink.h"
 #include "connectors/dlq/dlq.h"
 #include "connectors/kafka/kafka_sinks.h"
 #include "connectors/kafka/kafka_source.h"
+#include "connectors/kafka/transactional_output.h"
 #include "connectors/source/demo_source.h"
 #include "connectors/source/source.h"
 #include "engine/alert/service.h"
 #include "engine/analyze/analyze_stage.h"
 #include "engine/analyze/bundle.h"
+#include "engine/analyze/role_stages.h"
 #include "engine/base/log.h"
 #include "engine/base/text.h"
 #include "engine/config/config.h"
@@ -43,7 +49,7 @@ using pipeline::kDlqBytesKey;
 
 struct RunFlags {
   std::string config_file;
-  std::optional<std::string> input, rules, state, http, dlq, log_level, brokers, group;
+  std::optional<std::string> input, rules, state, http, dlq, log_level, brokers, group, role;
   std::optional<double> demo_rate;
   std::optional<std::uint64_t> demo_seed;
   bool exit_at_eof = false;
@@ -195,8 +201,24 @@ int run_engine(const RunFlags& flags) {
   if (flags.demo_seed) cfg.demo_seed = *flags.demo_seed;
   if (flags.exit_at_eof) cfg.exit_at_eof = true;
   if (flags.brokers) cfg.kafka_brokers = *flags.brokers;
+  if (flags.role) cfg.role = *flags.role;
+  if (cfg.role != "all" && cfg.role != "match" && cfg.role != "aggregate") {
+    std::cerr << "yuqing run: unknown role '" << cfg.role << "'; expected all, match or aggregate.\n";
+    return kExitUsage;
+  }
+  // The scale-out roles share their consumer group with their own kind only.
+  if (cfg.role == "match") cfg.kafka_group = cfg.kafka_match_group;
+  if (cfg.role == "aggregate") cfg.kafka_group = cfg.kafka_aggregate_group;
   if (flags.group) cfg.kafka_group = *flags.group;
   const bool kafka_mode = !cfg.kafka_brokers.empty();
+  const bool match_role = cfg.role == "match";
+  const bool aggregate_role = cfg.role == "aggregate";
+  if ((match_role || aggregate_role) && !kafka_mode) {
+    std::cerr << "yuqing run: --role " << cfg.role
+              << " works across Kafka topics: give --brokers (or kafka.brokers); the default role all runs without "
+                 "Kafka.\n";
+    return kExitUsage;
+  }
   if (kafka_mode && !cfg.input.empty()) {
     std::cerr << "yuqing run: --input and --brokers exclude each other (Kafka mode reads the mentions topic).\n";
     return kExitUsage;
@@ -211,6 +233,7 @@ int run_engine(const RunFlags& flags) {
   kafka_options.group = cfg.kafka_group;
   kafka_options.dlq_topic = cfg.kafka_dlq_topic;
   kafka_options.alerts_topic = cfg.kafka_alerts_topic;
+  kafka_options.matches_topic = cfg.kafka_matches_topic;
   kafka_options.properties = cfg.kafka_properties;
   if (const char* token = std::getenv("YUQING_API_TOKEN"); token != nullptr && *token != '\0') cfg.api_token = token;
   if (!log::init(cfg.log_level)) {
@@ -267,7 +290,23 @@ int run_engine(const RunFlags& flags) {
   }
   auto& state = **store;
   std::unique_ptr<dlq::Sink> dlq;
-  if (kafka_mode) {
+  // The match role's output: match records and dead letters of a batch in one Kafka
+  // transaction with the batch's input offsets.
+  std::unique_ptr<kafka::TransactionalOutput> txn_output;
+  if (match_role) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    std::error_code ec;
+    const std::string transactional_id =
+        cfg.kafka_group + ":" + host + ":" + std::filesystem::absolute(cfg.state_dir, ec).lexically_normal().string();
+    auto opened = kafka::TransactionalOutput::open(kafka_options, transactional_id);
+    if (!opened) {
+      log::error("{}", opened.error());
+      return kExitFailure;
+    }
+    txn_output = std::move(*opened);
+    dlq = txn_output->dlq_sink(cfg.kafka_dlq_topic);
+  } else if (kafka_mode) {
     auto topic = kafka::open_dlq_sink(kafka_options);
     if (!topic) {
       log::error("{}", topic.error());
@@ -362,7 +401,8 @@ int run_engine(const RunFlags& flags) {
     }
     outbox_sinks.push_back({c, std::move(*built)});
   }
-  if (kafka_mode && !cfg.kafka_alerts_topic.empty()) {
+  if (match_role) outbox_sinks.clear();  // the match role raises no alerts
+  if (kafka_mode && !match_role && !cfg.kafka_alerts_topic.empty()) {
     alert_sinks::SinkConfig topic_config;
     topic_config.name = "kafka";
     topic_config.type = alert_sinks::SinkType::kafka;
@@ -392,12 +432,31 @@ int run_engine(const RunFlags& flags) {
     log::error("{}", author_key.error());
     return kExitFailure;
   }
-  analyze::AnalyzeStage analyze_stage([&rules] { return rules.current(); }, match_stage, **windows, alerts, *author_key,
-                                      metrics.registry());
+  // The stages of this role (docs/scaling.md): all = match + analyze in one process; match =
+  // match + encode to the matches topic; aggregate = decode match records + windows and alerts.
+  std::unique_ptr<analyze::AnalyzeStage> analyze_stage;
+  std::unique_ptr<analyze::MatchEmitStage> emit_stage;
+  std::unique_ptr<analyze::AggregateStage> aggregate_stage;
+  source::Source* consumer_source = nullptr;  // owned by the pipeline
+  auto current_bundle = [&rules] { return rules.current(); };
+  if (match_role) {
+    emit_stage = std::make_unique<analyze::MatchEmitStage>(
+        current_bundle, match_stage, *author_key, metrics.registry(),
+        [&](std::string_view key, std::string_view value) { txn_output->add(cfg.kafka_matches_topic, key, value); },
+        [&](const source::RecordBatch& batch) { return txn_output->commit(batch, cfg.kafka_topic, *consumer_source); });
+  } else if (aggregate_role) {
+    aggregate_stage = std::make_unique<analyze::AggregateStage>(current_bundle, **windows, alerts, state,
+                                                                cfg.kafka_matches_topic, metrics.registry());
+  } else {
+    analyze_stage = std::make_unique<analyze::AnalyzeStage>(current_bundle, match_stage, **windows, alerts, *author_key,
+                                                            metrics.registry());
+  }
 
   if (kafka_mode) {
+    kafka::KafkaOptions consumer_options = kafka_options;
+    if (aggregate_role) consumer_options.topic = cfg.kafka_matches_topic;
     auto consumer = kafka::open_consumer(
-        kafka_options,
+        consumer_options,
         [&state](const std::string& key) -> std::optional<std::uint64_t> {
           if (auto pos = state.load_position(key)) return pos->offset;
           return std::nullopt;
@@ -408,6 +467,7 @@ int run_engine(const RunFlags& flags) {
       return kExitUsage;
     }
     src = std::move(*consumer);
+    consumer_source = src.get();
   }
 
   PipelineOptions popts;
@@ -418,11 +478,19 @@ int run_engine(const RunFlags& flags) {
   popts.queue_max_bytes = cfg.queue_max_bytes;
   popts.exit_at_eof = cfg.exit_at_eof;
   Pipeline pipeline(popts, std::move(src), state, *dlq, metrics);
-  pipeline.add_stage(&match_stage);
-  pipeline.add_stage(&analyze_stage);
+  std::vector<pipeline::MentionStage*> stages;
+  if (!aggregate_role) stages.push_back(&match_stage);
+  if (analyze_stage) stages.push_back(analyze_stage.get());
+  if (emit_stage) stages.push_back(emit_stage.get());
+  if (aggregate_stage) {
+    stages.push_back(aggregate_stage.get());
+    pipeline.set_record_handler(aggregate_stage.get());
+  }
   // Install the first rules now, so the API knows the brands before any input arrives.
-  match_stage.on_batch_begin();
-  analyze_stage.on_batch_begin();
+  for (auto* stage : stages) {
+    pipeline.add_stage(stage);
+    stage->on_batch_begin();
+  }
   if (auto st = pipeline.resume(); !st) {
     log::error("Cannot resume the input: {}", st.error());
     return kExitFailure;
@@ -462,21 +530,53 @@ int run_engine(const RunFlags& flags) {
       std::lock_guard lock(reload_mu);
       return http::json(rules_json(*rules.current()->rules, rules.version(), outcome), outcome.ok ? 200 : 422);
     });
-    if (cfg.api_auth_reads) {
-      if (cfg.api_token.empty()) {
-        log::error("api.auth_reads is on but no token is configured (api.token_file or YUQING_API_TOKEN).");
-        return kExitUsage;
+    if (cfg.api_auth_reads && cfg.api_token.empty()) {
+      log::error("api.auth_reads is on but no token is configured (api.token_file or YUQING_API_TOKEN).");
+      return kExitUsage;
+    }
+    // The aggregate role answers for the brands of the matches partitions it owns; a brand of
+    // another partition gets 421 naming that partition (docs/scaling.md).
+    auto misdirected = [&cfg, aggregate_role, consumer_source](const http::Request& req) -> std::optional<http::Response> {
+      constexpr std::string_view kBrands = "/api/v1/brands/";
+      if (!aggregate_role || consumer_source == nullptr || !req.path.starts_with(kBrands)) return std::nullopt;
+      std::string_view brand = req.path.substr(kBrands.size());
+      brand = brand.substr(0, brand.find('/'));
+      if (brand.empty()) return std::nullopt;
+      const auto owned = kafka::consumer_ownership(*consumer_source);
+      if (!owned.assigned) {
+        return http::problem(503, "Service Unavailable",
+                             "this aggregate instance owns no partition of " + cfg.kafka_matches_topic +
+                                 " right now (the group is rebalancing); try again");
       }
-      server->set_guard([&cfg](const http::Request& req) -> std::optional<http::Response> {
-        if (!req.path.starts_with("/api/") || authorized(req, cfg.api_token)) return std::nullopt;
-        auto r = http::problem(401, "Unauthorized", "a valid bearer token is required for /api/");
-        r.headers.emplace_back("WWW-Authenticate", "Bearer");
-        return r;
+      const auto partition = kafka::partition_of_key(brand, owned.partition_count);
+      if (partition < 0 || std::find(owned.partitions.begin(), owned.partitions.end(), partition) != owned.partitions.end()) {
+        return std::nullopt;
+      }
+      std::string mine;
+      for (auto p : owned.partitions) mine += (mine.empty() ? "" : ",") + std::to_string(p);
+      auto r = http::problem(421, "Misdirected Request",
+                             "brand " + std::string(brand) + " lives on partition " + std::to_string(partition) + " of " +
+                                 cfg.kafka_matches_topic + "; this instance owns partitions " + mine +
+                                 ". Ask the instance of group " + cfg.kafka_group + " that owns partition " +
+                                 std::to_string(partition) + ".");
+      r.headers.emplace_back("X-Yuqing-Partition", std::to_string(partition));
+      return r;
+    };
+    if (cfg.api_auth_reads || aggregate_role) {
+      server->set_guard([&cfg, misdirected](const http::Request& req) -> std::optional<http::Response> {
+        if (cfg.api_auth_reads && req.path.starts_with("/api/") && !authorized(req, cfg.api_token)) {
+          auto r = http::problem(401, "Unauthorized", "a valid bearer token is required for /api/");
+          r.headers.emplace_back("WWW-Authenticate", "Bearer");
+          return r;
+        }
+        return misdirected(req);
       });
     }
-    window::register_routes(*server, **windows);
-    alerts.register_routes(*server, cfg.api_token);
-    dashboard::register_routes(*server);
+    if (!match_role) {  // the match role keeps no windows or alerts: its API is /metrics and the rules
+      window::register_routes(*server, **windows);
+      alerts.register_routes(*server, cfg.api_token);
+      dashboard::register_routes(*server);
+    }
     if (auto st = server->start(); !st) {
       log::error("{}", st.error());
       return kExitFailure;
@@ -494,6 +594,10 @@ int run_engine(const RunFlags& flags) {
     }
     if (outbox) outbox->start();
     metrics.ready().Set(1);
+    if (cfg.role != "all") {
+      log::info("Role {}: consuming {} in group {}{}.", cfg.role, aggregate_role ? cfg.kafka_matches_topic : cfg.kafka_topic,
+                cfg.kafka_group, match_role ? ", producing match records to " + cfg.kafka_matches_topic + " in transactions" : "");
+    }
     log::info("Engine started: state in {}, dead letters to {}.", cfg.state_dir,
               kafka_mode ? "topic " + cfg.kafka_dlq_topic : config::dlq_path(cfg));
     result = pipeline.run();
@@ -542,7 +646,12 @@ void register_run_command(CLI::App& root, CommandResult& result) {
   cmd->add_option("--http", flags->http, "HTTP listen address HOST:PORT, or off (default: 127.0.0.1:8080)");
   cmd->add_option("--brokers", flags->brokers,
                   "Kafka bootstrap servers: consume the mentions topic in a consumer group instead of --input");
-  cmd->add_option("--group", flags->group, "Kafka consumer group (default: yuqing)");
+  cmd->add_option("--group", flags->group,
+                  "Kafka consumer group (default: yuqing; yuqing-match / yuqing-aggregate for those roles)");
+  cmd->add_option("--role", flags->role,
+                  "all (default: one process), match (mentions -> matches topic) or aggregate (matches topic -> "
+                  "windows, alerts, API); match and aggregate need --brokers (docs/scaling.md)")
+      ->check(CLI::IsMember({"all", "match", "aggregate"}));
   cmd->add_option("--dlq", flags->dlq, "Dead-letter JSONL file (default: <state>/dead-letter.jsonl)");
   cmd->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error, off (default: info)");
   cmd->add_option("--demo-rate", flags->demo_rate, "Demo stream base mentions per second (default: 10; the scenario adds its spike)")->check(CLI::PositiveNumber);

@@ -148,6 +148,22 @@ const std::vector<Option>& table() {
        [](const std::string& s, EngineConfig& c) { c.kafka_dlq_topic = s; return std::string(); }},
       {{"kafka.alerts_topic", "string", "alerts", "Alert topic (keyed by brand); empty turns the Kafka alert sink off."},
        [](const std::string& s, EngineConfig& c) { c.kafka_alerts_topic = s; return std::string(); }},
+      {{"role", "string", "all",
+        "What this process does (docs/scaling.md): all (parse, match, windows, alerts in one process), match "
+        "(Kafka: mentions topic -> matches topic, stateless) or aggregate (Kafka: matches topic -> windows, alerts, API)."},
+       [](const std::string& s, EngineConfig& c) {
+         if (s != "all" && s != "match" && s != "aggregate") return "unknown role '" + s + "'; expected all, match or aggregate";
+         c.role = s;
+         return std::string();
+       }},
+      {{"kafka.matches_topic", "string", "yuqing.matches",
+        "Topic between the match and aggregate roles: one record per (mention, brand), keyed by brand."},
+       [](const std::string& s, EngineConfig& c) { c.kafka_matches_topic = s; return std::string(); }},
+      {{"kafka.match_group", "string", "yuqing-match", "Consumer group of the match role on kafka.topic."},
+       [](const std::string& s, EngineConfig& c) { c.kafka_match_group = s; return std::string(); }},
+      {{"kafka.aggregate_group", "string", "yuqing-aggregate",
+        "Consumer group of the aggregate role on kafka.matches_topic."},
+       [](const std::string& s, EngineConfig& c) { c.kafka_aggregate_group = s; return std::string(); }},
       {{"kafka.properties.<name>", "string", "(none)",
         "Any librdkafka property, passed through to every Kafka client of the engine (e.g. "
         "kafka.properties.security.protocol: SASL_SSL); a bad one stops the start with librdkafka's own message."},

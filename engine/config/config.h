@@ -48,6 +48,12 @@ struct EngineConfig {
   std::string kafka_group = "yuqing";
   std::string kafka_dlq_topic = "mentions.dlq";
   std::string kafka_alerts_topic = "alerts";
+  // Scale-out roles (docs/scaling.md): all = one process (default); match and aggregate split
+  // the work across the matches topic.
+  std::string role = "all";
+  std::string kafka_matches_topic = "yuqing.matches";
+  std::string kafka_match_group = "yuqing-match";
+  std::string kafka_aggregate_group = "yuqing-aggregate";
   std::vector<std::pair<std::string, std::string>> kafka_properties;  // librdkafka pass-through
 };
 

@@ -157,8 +157,12 @@ struct Pipeline::Impl {
   }
 
   void dead_letter(parse::Reject reason, std::string_view detail, const source::Record& r, std::string_view raw) {
+    dead_letter(parse::reject_name(reason), detail, r, raw);
+    shard.dead_lettered[static_cast<std::size_t>(reason)].add();
+  }
+  void dead_letter(std::string_view reason, std::string_view detail, const source::Record& r, std::string_view raw) {
     dlq::DeadLetter letter;
-    letter.reason = parse::reject_name(reason);
+    letter.reason = reason;
     letter.detail = detail;
     letter.source = source_key;
     letter.offset = r.offset;
@@ -167,11 +171,10 @@ struct Pipeline::Impl {
     letter.raw = raw;
     letter.truncated = r.truncated();
     dlq.write(letter);
-    shard.dead_lettered[static_cast<std::size_t>(reason)].add();
   }
 
   Status<std::string> process(const source::RecordBatch& batch, std::vector<MentionStage*>& stages,
-                              RunSummary& summary) {
+                              RecordHandler* handler, RunSummary& summary) {
     const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
@@ -183,6 +186,19 @@ struct Pipeline::Impl {
                                    std::to_string(options.limits.max_line_bytes);
         dead_letter(parse::Reject::too_large, detail, r, line);
         ++summary.dead_lettered;
+        continue;
+      }
+      for (auto* stage : stages) stage->on_source_record(r);
+      if (handler != nullptr) {
+        if (auto rejected = handler->on_record(line)) {
+          dead_letter(rejected->reason, rejected->detail, r, line);
+          for (int i = 0; i < parse::kRejectCount; ++i) {
+            if (parse::reject_name(static_cast<parse::Reject>(i)) == rejected->reason) shard.dead_lettered[i].add();
+          }
+          ++summary.dead_lettered;
+        } else {
+          ++summary.processed;
+        }
         continue;
       }
       auto parsed = parser.parse(line);
@@ -207,6 +223,9 @@ struct Pipeline::Impl {
     const auto t0 = std::chrono::steady_clock::now();
     rocksdb::WriteBatch wb;
     for (auto* stage : stages) stage->on_batch_commit(wb);
+    for (auto* stage : stages) {
+      if (auto st = stage->on_batch_publish(batch); !st) return st;
+    }
     committed_records += batch.records.size();
     if (batch.partition_ends.empty()) {
       state.put_position(wb, source_key, {batch.end_offset, committed_records});
@@ -255,7 +274,7 @@ Status<std::string> Pipeline::run() {
   while (auto batch = impl.queue.pop()) {
     impl.metrics.queue_popped().Increment();
     impl.metrics.queue_bytes().Set(static_cast<double>(impl.queue.bytes()));
-    result = impl.process(**batch, stages_, summary_);
+    result = impl.process(**batch, stages_, handler_, summary_);
     const bool had_records = !(*batch)->records.empty();
     impl.give_back(std::move(*batch));
     if (result) impl.batch_done(had_records);

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,11 +40,33 @@ class MentionStage {
   // A batch starts: the place to pick up reloaded configuration (once per batch, so every
   // mention of a batch sees the same version).
   virtual void on_batch_begin() {}
+  // Where the next record came from (its partition and offset), just before on_mention() or
+  // RecordHandler::on_record(); for stages whose output names its input (the match role).
+  virtual void on_source_record(const source::Record& /*record*/) {}
   virtual void on_mention(const Mention& mention) = 0;
   // The batch is about to be committed: add this stage's state changes to `batch`.
   virtual void on_batch_commit(rocksdb::WriteBatch& /*batch*/) {}
+  // After every stage's on_batch_commit and before the state commit, with the batch's input
+  // positions: a stage whose output leaves the process (the match role's Kafka transaction)
+  // makes it durable here. An error stops the pipeline before the state commit; the batch is
+  // read and processed again after a restart.
+  virtual Status<std::string> on_batch_publish(const source::RecordBatch& /*batch*/) { return {}; }
   // Mentions this stage matched to at least one brand (for the run summary); 0 if n/a.
   virtual std::uint64_t matched() const { return 0; }
+};
+
+// Records that are not mentions (the aggregate role reads match records): a pipeline with a
+// handler gives every record to it instead of the mention parser; stages still get their
+// batch hooks. Worker thread only.
+class RecordHandler {
+ public:
+  virtual ~RecordHandler() = default;
+  struct Rejection {
+    std::string reason;  // dead-letter reason
+    std::string detail;
+  };
+  // nullopt: processed; else the record is dead-lettered with this reason.
+  virtual std::optional<Rejection> on_record(std::string_view bytes) = 0;
 };
 
 struct PipelineOptions {
@@ -70,6 +93,8 @@ class Pipeline {
   ~Pipeline();
 
   void add_stage(MentionStage* stage) { stages_.push_back(stage); }
+  // Records go to `handler` instead of the mention parser (see RecordHandler).
+  void set_record_handler(RecordHandler* handler) { handler_ = handler; }
 
   // Seeks the source to its stored position. Call once before run().
   Status<std::string> resume();
@@ -86,6 +111,7 @@ class Pipeline {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::vector<MentionStage*> stages_;
+  RecordHandler* handler_ = nullptr;
   RunSummary summary_;
 };
 
