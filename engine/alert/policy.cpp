@@ -114,7 +114,7 @@ class Parser {
     if (n.IsScalar()) {
       if (auto ms = parse_duration_ms(n.Scalar()); ms && *ms > 0) return ms;
     }
-    error(n.Mark(), std::string(what) + " must be a duration such as 30s, 10m, 1h or 7d");
+    error(n.Mark(), std::string(what) + " must be a duration such as 500ms, 30s, 10m, 1h or 7d");
     return std::nullopt;
   }
 
@@ -222,6 +222,12 @@ std::shared_ptr<const Policy> Policy::defaults() {
 
 std::optional<std::int64_t> parse_duration_ms(std::string_view s) {
   if (s.size() < 2) return std::nullopt;
+  if (s.size() > 2 && s.ends_with("ms")) {
+    std::int64_t n = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size() - 2, n);
+    if (ec != std::errc() || p != s.data() + s.size() - 2 || n < 0 || n > 10'000'000'000) return std::nullopt;
+    return n;
+  }
   std::int64_t unit = 0;
   switch (s.back()) {
     case 's': unit = 1000; break;
@@ -252,7 +258,8 @@ Result<std::shared_ptr<const Policy>, std::vector<std::string>> parse_policy(std
   try {
     if (parser.check_keys(root, {"lifecycle", "detectors", "brands", "sinks"}, "the policy")) {
       if (const auto lc = root["lifecycle"]; lc) {
-        if (parser.check_keys(lc, {"resolve_after", "cooldown", "escalate_after"}, "lifecycle")) {
+        if (parser.check_keys(lc, {"resolve_after", "cooldown", "escalate_after", "evaluate_every"}, "lifecycle")) {
+          if (lc["evaluate_every"]) policy->lifecycle_.evaluate_every_ms = parser.duration(lc["evaluate_every"], "lifecycle.evaluate_every").value_or(policy->lifecycle_.evaluate_every_ms);
           if (lc["resolve_after"]) policy->lifecycle_.resolve_after_ms = parser.duration(lc["resolve_after"], "lifecycle.resolve_after").value_or(policy->lifecycle_.resolve_after_ms);
           if (lc["cooldown"]) policy->lifecycle_.cooldown_ms = parser.duration(lc["cooldown"], "lifecycle.cooldown").value_or(policy->lifecycle_.cooldown_ms);
           if (lc["escalate_after"]) policy->lifecycle_.escalate_after_ms = parser.duration(lc["escalate_after"], "lifecycle.escalate_after").value_or(policy->lifecycle_.escalate_after_ms);

@@ -21,6 +21,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,8 @@ class AlertService {
   // Evaluates window detectors at each minute boundary the watermark crossed and writes every
   // change into `batch` (worker thread, from the stage's on_batch_commit).
   void on_batch_commit(rocksdb::WriteBatch& batch, const WindowReader& windows);
+  // The batch is committed: wakes the outbox deliverers if it carried alerts (worker thread).
+  void on_batch_committed();
 
   void register_routes(http::Server& server, const std::string& api_token);
 
@@ -93,6 +96,9 @@ class AlertService {
   std::int64_t committed_watermark_ms_ = 0;  // watermark of the last committed batch
   std::int64_t evaluated_minute_ = 0;    // last minute boundary evaluated
   std::int64_t first_event_ms_ = 0;      // oldest event time seen before the first evaluation
+  bool emitted_uncommitted_ = false;     // the batch being committed carries outbox entries
+  std::int64_t last_evaluated_ms_ = 0;   // event time of the last evaluation (minute or in between)
+  std::chrono::steady_clock::time_point last_evaluation_wall_{};
   std::uint64_t notifications_ = 0;
   std::mutex ack_mu_;
   std::vector<std::pair<std::string, std::string>> pending_acks_;  // (id, by)

@@ -54,6 +54,7 @@ class AnalyzeStage final : public pipeline::MentionStage {
   void on_batch_begin() override;
   void on_mention(const Mention& mention) override;
   void on_batch_commit(rocksdb::WriteBatch& batch) override;
+  void on_batch_committed() override { aggregator_.on_batch_committed(); }
 
   std::uint64_t negative() const { return analyzer_.negative(); }
 

@@ -105,6 +105,7 @@ class BrandAggregator final : public BrandMatchSink {
   void on_brand_match(const BrandMatch& match) override;
   // Window flush, alert evaluation, counters: into the batch's one WriteBatch.
   void on_batch_commit(rocksdb::WriteBatch& batch);
+  void on_batch_committed() { alerts_.on_batch_committed(); }
   // A record for a brand this process does not know (rules differ between roles).
   void count_unknown_brand() { ++unknown_brand_pending_; }
 

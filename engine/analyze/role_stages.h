@@ -75,6 +75,7 @@ class AggregateStage final : public pipeline::MentionStage, public pipeline::Rec
   void on_mention(const Mention&) override {}
   std::optional<Rejection> on_record(std::string_view bytes) override;
   void on_batch_commit(rocksdb::WriteBatch& batch) override;
+  void on_batch_committed() override { aggregator_.on_batch_committed(); }
   std::uint64_t matched() const override { return applied_; }
 
  private:

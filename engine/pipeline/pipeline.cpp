@@ -236,6 +236,7 @@ struct Pipeline::Impl {
     }
     if (dlq.stores_size()) state.put_meta(wb, kDlqBytesKey, dlq.size());
     if (auto st = state.commit(wb); !st) return st;
+    for (auto* stage : stages) stage->on_batch_committed();
     source->committed(batch);
     shard.batch_commit_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     shard.batches.add();

@@ -51,6 +51,9 @@ class MentionStage {
   // makes it durable here. An error stops the pipeline before the state commit; the batch is
   // read and processed again after a restart.
   virtual Status<std::string> on_batch_publish(const source::RecordBatch& /*batch*/) { return {}; }
+  // The batch's state commit is durable: wake whatever delivers what it carried (the alert
+  // outbox), instead of letting it find out by polling.
+  virtual void on_batch_committed() {}
   // Mentions this stage matched to at least one brand (for the run summary); 0 if n/a.
   virtual std::uint64_t matched() const { return 0; }
 };

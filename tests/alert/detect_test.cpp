@@ -286,7 +286,7 @@ TEST(Policy, ErrorsNameFileLineColumnAndClosestKey) {
   const auto& e = policy.error();
   ASSERT_EQ(e.size(), 5u);
   EXPECT_EQ(e[0], "rules/alerts.yaml:2:3: unknown key 'resolve_afer' in lifecycle (did you mean 'resolve_after'?)");
-  EXPECT_EQ(e[1], "rules/alerts.yaml:5:13: detectors.negative_ratio.window must be a duration such as 30s, 10m, 1h or 7d");
+  EXPECT_EQ(e[1], "rules/alerts.yaml:5:13: detectors.negative_ratio.window must be a duration such as 500ms, 30s, 10m, 1h or 7d");
   EXPECT_EQ(e[2], "rules/alerts.yaml:7:7: unknown key 'P4' in detectors.negative_ratio.tiers (did you mean 'P1'?)");
   EXPECT_NE(e[3].find(":8:3: unknown key 'negative_spike' in detectors"), std::string::npos) << e[3];
   EXPECT_NE(e[4].find(":10:18: unknown crisis category 'safty'"), std::string::npos) << e[4];
@@ -296,6 +296,9 @@ TEST(Policy, DurationsParse) {
   EXPECT_EQ(parse_duration_ms("30s"), 30'000);
   EXPECT_EQ(parse_duration_ms("10m"), 600'000);
   EXPECT_EQ(parse_duration_ms("7d"), 7 * 86'400'000LL);
+  EXPECT_EQ(parse_duration_ms("500ms"), 500);
+  EXPECT_FALSE(parse_duration_ms("ms"));
+  EXPECT_FALSE(parse_duration_ms("5xms"));
   EXPECT_FALSE(parse_duration_ms("10"));
   EXPECT_FALSE(parse_duration_ms("m"));
   EXPECT_FALSE(parse_duration_ms("-5m"));
