@@ -33,6 +33,12 @@ class WindowReader {
                                                std::size_t /*limit*/) const {
     return {};
   }
+  // The brand's aspects over [from_ms, to_ms) with their net sentiment (mentions touching the
+  // aspect without a negative clause minus with one, over all of them), most negative first.
+  virtual std::vector<AspectScore> aspects(std::string_view /*brand*/, std::int64_t /*from_ms*/,
+                                           std::int64_t /*to_ms*/) const {
+    return {};
+  }
 };
 
 struct BrandRef {

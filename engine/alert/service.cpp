@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "connectors/alert_sinks/outbox.h"
 #include "engine/base/log.h"
@@ -16,7 +17,8 @@ namespace {
 
 constexpr std::int64_t kMinute = 60'000;
 constexpr int kMaxCatchUpMinutes = 60;
-constexpr std::size_t kAlertTopMentions = 5;  // evidence per alert (sinks show 3 by default)  // a replay jumping further evaluates only the last hour
+constexpr std::size_t kAlertTopMentions = 5;  // evidence per alert (sinks show 3 by default)
+constexpr std::size_t kAlertCrisisTerms = 8;  // a replay jumping further evaluates only the last hour
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -61,7 +63,9 @@ Status<std::string> AlertService::restore() {
   return {};
 }
 
-void AlertService::configure(std::vector<BrandInfo> brands, std::shared_ptr<const Policy> policy) {
+void AlertService::configure(std::vector<BrandInfo> brands, std::shared_ptr<const Policy> policy,
+                             CrisisTermFinder crisis_terms) {
+  crisis_terms_ = std::move(crisis_terms);
   brands_ = std::move(brands);
   refs_.clear();
   for (const auto& b : brands_) refs_.push_back({b.id, b.lang, b.competitors});
@@ -183,6 +187,18 @@ void AlertService::emit(const IncidentChange& change, rocksdb::WriteBatch& batch
     const std::int64_t since = last.window_ms > 0 ? change.incident.updated_ms - last.window_ms
                                                   : change.incident.updated_ms - 3'600'000;
     a.top_mentions = windows.top_negative(a.brand, since, kAlertTopMentions);
+    a.aspects = windows.aspects(a.brand, since, change.incident.updated_ms);
+    // The crisis terms in those mentions, most frequent first.
+    if (crisis_terms_) {
+      std::vector<CrisisTerm> found;
+      for (const auto& m : a.top_mentions) crisis_terms_(m.text, found);
+      std::map<std::pair<std::string, std::string>, int> counts;
+      for (auto& t : found) ++counts[{std::move(t.term), std::move(t.category)}];
+      std::vector<std::pair<int, CrisisTerm>> ranked;
+      for (auto& [k, n] : counts) ranked.push_back({n, CrisisTerm{k.first, k.second}});
+      std::stable_sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+      for (std::size_t i = 0; i < ranked.size() && i < kAlertCrisisTerms; ++i) a.crisis_terms.push_back(ranked[i].second);
+    }
   }
   // Keep the processing time of the first notification across updates.
   std::string previous;

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,7 +63,11 @@ class AlertService {
 
   // Brands and policy in force; called at start and on every rules reload (worker thread or
   // before the pipeline starts).
-  void configure(std::vector<BrandInfo> brands, std::shared_ptr<const Policy> policy);
+  // crisis_terms (optional) lists the crisis-lexicon terms in a text, for the evidence of an
+  // alert (the terms in its top mentions).
+  using CrisisTermFinder = std::function<void(std::string_view text, std::vector<CrisisTerm>& out)>;
+  void configure(std::vector<BrandInfo> brands, std::shared_ptr<const Policy> policy,
+                 CrisisTermFinder crisis_terms = {});
 
   // A mention about `brand` was processed (worker thread).
   void on_mention(const std::string& brand, std::int64_t event_ms, bool negative, std::int64_t followers,
@@ -96,6 +101,7 @@ class AlertService {
   std::int64_t committed_watermark_ms_ = 0;  // watermark of the last committed batch
   std::int64_t evaluated_minute_ = 0;    // last minute boundary evaluated
   std::int64_t first_event_ms_ = 0;      // oldest event time seen before the first evaluation
+  CrisisTermFinder crisis_terms_;
   bool emitted_uncommitted_ = false;     // the batch being committed carries outbox entries
   std::int64_t last_evaluated_ms_ = 0;   // event time of the last evaluation (minute or in between)
   std::chrono::steady_clock::time_point last_evaluation_wall_{};

@@ -29,6 +29,21 @@ double StoreWindowReader::max_story_reposts(std::string_view brand, std::int64_t
   return static_cast<double>(p.mentions - std::min(p.mentions, p.stories));
 }
 
+std::vector<alert::AspectScore> StoreWindowReader::aspects(std::string_view brand, std::int64_t from_ms,
+                                                          std::int64_t to_ms) const {
+  const auto p = store_.total(brand, from_ms, to_ms);
+  const auto names = store_.aspect_names();
+  std::vector<alert::AspectScore> out;
+  for (std::size_t i = 0; i < names.size() && i < p.aspect.size(); ++i) {
+    if (p.aspect[i] == 0) continue;
+    const double all = static_cast<double>(p.aspect[i]);
+    const double neg = static_cast<double>(std::min(p.negative_aspect[i], p.aspect[i]));
+    out.push_back({names[i], (all - 2 * neg) / all});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.score < b.score; });
+  return out;
+}
+
 std::vector<alert::TopMention> StoreWindowReader::top_negative(std::string_view brand, std::int64_t since_ms,
                                                               std::size_t limit) const {
   std::vector<alert::TopMention> out;

@@ -38,6 +38,7 @@ class StoreWindowReader final : public alert::WindowReader {
   double max_story_reposts(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const override;
   std::vector<alert::TopMention> top_negative(std::string_view brand, std::int64_t since_ms,
                                               std::size_t limit) const override;
+  std::vector<alert::AspectScore> aspects(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const override;
 
  private:
   const window::WindowStore& store_;

@@ -151,7 +151,18 @@ void BrandAggregator::configure(std::shared_ptr<const RulesBundle> bundle) {
     ab.push_back({spec.id, spec.name, spec.lang, spec.competitors});
   }
   windows_.set_brands(std::move(wb), layout_.names);
-  alerts_.configure(std::move(ab), b.policy);
+  // The alert evidence's crisis terms: the bundle's crisis lexicon over a top mention's text
+  // (worker thread, like every alert change, so one scorer serves).
+  alert::AlertService::CrisisTermFinder finder;
+  if (b.lexicon) {
+    finder = [this, lexicon = b.lexicon](std::string_view text, std::vector<alert::CrisisTerm>& out) {
+      const auto& r = evidence_scorer_.score_text(text, *lexicon);
+      for (const auto& hit : r.crisis) {
+        out.push_back({lexicon->term(hit.term), std::string(sentiment::crisis_category_name(hit.category))});
+      }
+    };
+  }
+  alerts_.configure(std::move(ab), b.policy, std::move(finder));
 }
 
 std::optional<std::uint32_t> BrandAggregator::rule_of(std::string_view brand_id) const {

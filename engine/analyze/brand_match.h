@@ -113,6 +113,7 @@ class BrandAggregator final : public BrandMatchSink {
   std::shared_ptr<const RulesBundle> bundle_;
   AspectLayout layout_;
   std::unordered_map<std::string_view, std::uint32_t> rule_index_;  // views into bundle_
+  sentiment::Scorer evidence_scorer_;  // crisis terms of alert evidence (alert changes only)
   window::WindowStore& windows_;
   alert::AlertService& alerts_;
   std::unique_ptr<alert::WindowReader> reader_;

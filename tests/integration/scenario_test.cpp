@@ -88,6 +88,23 @@ TEST(Scenario, DemoCrisisRaisesP1ForTheBrandWithinThreeMinutes) {
     }
   }
   EXPECT_GE(with_evidence, 2u) << "firing alerts without top mentions";
+  // ...and what they are about: the crisis terms in them (the demo crisis is a safety one) and
+  // the brand's aspects with safety among the most negative.
+  bool safety_term = false, safety_aspect = false;
+  for (const auto& a : o.alerts) {
+    if (str(a, "brand") != "lantu-auto" || str(a, "detector") != "crisis_term_burst" || str(a, "state") != "firing") continue;
+    if (a.contains("crisis_terms")) {
+      for (const auto& t : a.at("crisis_terms").as_array()) safety_term |= t.at("category").as_string() == "safety";
+    }
+    if (a.contains("aspects")) {
+      const auto& asp = a.at("aspects").as_array();
+      for (std::size_t i = 0; i < asp.size() && i < 3; ++i) {
+        safety_aspect |= asp[i].at("aspect").as_string() == "safety" && asp[i].at("score").to_number<double>() < 0;
+      }
+    }
+  }
+  EXPECT_TRUE(safety_term) << "no safety crisis term in the crisis-term alerts";
+  EXPECT_TRUE(safety_aspect) << "safety is not among the most negative aspects";
   EXPECT_GE(first_p1, 1 * 60'000);  // not before the crisis starts
   EXPECT_LE(first_p1, 4 * 60'000);  // within three minutes of it
   // One incident per condition: escalations and updates reuse its id, and within the 20
