@@ -277,6 +277,7 @@ int run_engine(const RunFlags& flags) {
 
   state::StateOptions state_options;
   state_options.sync_writes = cfg.state_sync_writes;
+  state_options.min_free_bytes = cfg.state_min_free_bytes;
   state_options.extra_column_families = {std::string(window::kBucketsFamily), std::string(window::kTopFamily),
                                          std::string(alert::kAlertsColumnFamily),
                                          std::string(alert_sinks::kOutboxColumnFamily)};

@@ -96,6 +96,16 @@ const std::vector<Option>& table() {
       {{"state.sync_writes", "bool", "false",
         "fsync every batch commit. Off survives kill -9 (the OS keeps the write-ahead log); on also survives power loss."},
        [](const std::string& s, EngineConfig& c) { return parse_bool(s, c.state_sync_writes); }},
+      {{"state.min_free_bytes", "bytes", "64MiB",
+        "Free space the state directory's file system keeps: below it the engine takes no input and waits for space "
+        "(yuqing_state_waiting_for_space), then goes on by itself. 0 = no check."},
+       [](const std::string& s, EngineConfig& c) {
+         if (s == "0") {
+           c.state_min_free_bytes = 0;
+           return std::string();
+         }
+         return parse_bytes(s, c.state_min_free_bytes, 1UL << 20, 1UL << 40);
+       }},
       {{"dlq.path", "string", "<state.dir>/dead-letter.jsonl", "Dead-letter JSONL file for rejected mentions."},
        [](const std::string& s, EngineConfig& c) { c.dlq_path = s; return std::string(); }},
       {{"limits.max_mention_bytes", "bytes", "64KiB", "Longer input lines are dead-lettered as too_large."},

@@ -29,6 +29,7 @@ struct EngineConfig {
   int rules_watch_interval_ms = 1000;  // poll the rules folder for changes; 0 = off
   std::string state_dir = "yuqing-state";
   bool state_sync_writes = false;    // fsync each batch (survives power loss, not only kill -9)
+  std::size_t state_min_free_bytes = 64UL << 20;  // below it commits wait for space (0 = no check)
   std::string dlq_path;              // "" = <state_dir>/dead-letter.jsonl
   // limits and batching
   std::size_t max_mention_bytes = 64 * 1024;
