@@ -65,12 +65,9 @@ TEST(HttpIngest, AnswersOnlyWhatKafkaHoldsAndLosesNothingWhileKafkaIsDown) {
   const std::uint64_t ref_bad = testing::summary_field(ref.out, "dead_lettered");
   ASSERT_GT(ref_bad, 50u);
 
-  BackgroundProcess broker({bin, "dev-broker", "--ready-file", dir.file("brokers")}, dir.file("broker.out"),
-                           dir.file("broker.err"), /*pipe_stdin=*/true);
-  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir.file("brokers")); }, 20))
-      << testing::read_file(dir.file("broker.err"));
-  std::string brokers = testing::read_file(dir.file("brokers"));
-  brokers.erase(brokers.find_last_not_of("\n") + 1);
+  testing::DevBroker broker(dir);
+  ASSERT_FALSE(broker.brokers().empty()) << broker.error();
+  const std::string brokers = broker.brokers();
 
   testing::write_file(dir.file("token"), "s3cret-token\n");
   // --ack-timeout 2 with librdkafka's message timeout raised: a request gives up waiting after
@@ -124,12 +121,12 @@ TEST(HttpIngest, AnswersOnlyWhatKafkaHoldsAndLosesNothingWhileKafkaIsDown) {
   }
 
   // Kafka unreachable: the request is not acknowledged (503), the next is turned away (429).
-  for (int b = 1; b <= 3; ++b) ASSERT_TRUE(broker.write_stdin("broker-down " + std::to_string(b) + "\n"));
+  for (int b = 1; b <= 3; ++b) ASSERT_TRUE(broker.control("broker-down " + std::to_string(b)));
   auto down = post(join(lines, kDownFrom, kDownTo), "application/x-ndjson", auth);
   EXPECT_EQ(down.status, 503) << down.body;
   auto busy = post(join(lines, kDownTo, kDownTo + 10), "application/x-ndjson", auth);
   EXPECT_EQ(busy.status, 429) << busy.body;
-  for (int b = 1; b <= 3; ++b) ASSERT_TRUE(broker.write_stdin("broker-up " + std::to_string(b) + "\n"));
+  for (int b = 1; b <= 3; ++b) ASSERT_TRUE(broker.control("broker-up " + std::to_string(b)));
   // Once the queued records are delivered the endpoint takes requests again.
   std::string rest = join(lines, kDownTo, lines.size());
   testing::HttpResponse last;
@@ -183,11 +180,9 @@ namespace {
 TEST(HttpIngest, PlatformPayloadsAreConvertedOrDeadLetteredWithTheirReason) {
   testing::TempDir dir;
   const auto bin = testing::yuqing_binary();
-  BackgroundProcess broker({bin, "dev-broker", "--ready-file", dir.file("brokers")}, dir.file("broker.out"),
-                           dir.file("broker.err"));
-  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir.file("brokers")); }, 20));
-  std::string brokers = testing::read_file(dir.file("brokers"));
-  brokers.erase(brokers.find_last_not_of("\n") + 1);
+  testing::DevBroker broker(dir);
+  ASSERT_FALSE(broker.brokers().empty()) << broker.error();
+  const std::string brokers = broker.brokers();
   BackgroundProcess ingest({bin, "connect", "http", "--listen", "127.0.0.1:0", "--brokers", brokers, "--format",
                             "weibo", "--ready-file", dir.file("addr")},
                            dir.file("ingest.out"), dir.file("ingest.err"));

@@ -24,17 +24,6 @@ namespace {
 using testing::BackgroundProcess;
 using testing::run_process;
 
-// Sum of one counter over its label sets in a /metrics scrape.
-double metric_sum(std::uint16_t port, const std::string& name) {
-  const auto scrape = testing::http_get(port, "/metrics").body;
-  double sum = 0;
-  std::regex line("^" + name + "(\\{[^}]*\\})? ([0-9.e+]+)$", std::regex::multiline);
-  for (auto it = std::sregex_iterator(scrape.begin(), scrape.end(), line); it != std::sregex_iterator(); ++it) {
-    sum += std::stod((*it)[2]);
-  }
-  return sum;
-}
-
 struct Engine {
   std::uint16_t port = 0;
   std::unique_ptr<BackgroundProcess> process;
@@ -58,13 +47,10 @@ TEST(KafkaEndToEnd, TwoEnginesUnderFaultsCountExactlyLikeOne) {
   const std::uint64_t bad = testing::summary_field(ref.out, "dead_lettered");
   ASSERT_GT(bad, 1000u);
 
-  BackgroundProcess broker({bin, "dev-broker", "--ready-file", dir.file("brokers")}, dir.file("broker.out"),
-                           dir.file("broker.err"), /*pipe_stdin=*/true);
-  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir.file("brokers")); }, 20))
-      << testing::read_file(dir.file("broker.err"));
-  std::string brokers = testing::read_file(dir.file("brokers"));
-  brokers.erase(brokers.find_last_not_of("\n") + 1);
-  auto control = [&](const std::string& command) { ASSERT_TRUE(broker.write_stdin(command + "\n")); };
+  testing::DevBroker broker(dir);
+  ASSERT_FALSE(broker.brokers().empty()) << broker.error();
+  const std::string brokers = broker.brokers();
+  auto control = [&](const std::string& command) { ASSERT_TRUE(broker.control(command)); };
 
   // Short session timeouts so rebalances take seconds, not the default 45 s.
   testing::write_file(dir.file("kafka.yaml"),
@@ -82,9 +68,9 @@ TEST(KafkaEndToEnd, TwoEnginesUnderFaultsCountExactlyLikeOne) {
         << testing::read_file(e.err);
     return e;
   };
-  auto input_records = [](const Engine& e) { return metric_sum(e.port, "yuqing_input_records_total"); };
+  auto input_records = [](const Engine& e) { return testing::metric_sum(e.port, "yuqing_input_records_total"); };
 
-  auto assigned = [](const Engine& e) { return metric_sum(e.port, "yuqing_kafka_assigned_partitions"); };
+  auto assigned = [](const Engine& e) { return testing::metric_sum(e.port, "yuqing_kafka_assigned_partitions"); };
 
   Engine a = start_engine("a");
   ASSERT_TRUE(testing::eventually([&] { return assigned(a) == 6; }, 60)) << testing::read_file(a.err);
@@ -133,7 +119,7 @@ TEST(KafkaEndToEnd, TwoEnginesUnderFaultsCountExactlyLikeOne) {
   ASSERT_TRUE(testing::eventually(
       [&] {
         const double now = input_records(b);
-        const bool settled = now == last && metric_sum(b.port, "yuqing_kafka_consumer_lag") == 0;
+        const bool settled = now == last && testing::metric_sum(b.port, "yuqing_kafka_consumer_lag") == 0;
         last = now;
         if (!settled) std::this_thread::sleep_for(std::chrono::seconds(3));
         return settled;
@@ -168,8 +154,7 @@ TEST(KafkaEndToEnd, TwoEnginesUnderFaultsCountExactlyLikeOne) {
   EXPECT_EQ(alerts.exit_code, 0) << alerts.err;
   EXPECT_FALSE(alerts.out.empty()) << "no alert on the alerts topic";
 
-  broker.signal(SIGTERM);
-  broker.wait(20);
+  broker.stop();
 
   // Window state: A + B == the embedded reference, per brand and minute.
   const auto expected = testing::window_counts(dir.file("ref"), dir.path().string());

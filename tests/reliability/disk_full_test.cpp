@@ -22,13 +22,6 @@ namespace {
 using testing::BackgroundProcess;
 using testing::run_process;
 
-double metric(std::uint16_t port, const std::string& name) {
-  const auto scrape = testing::http_get(port, "/metrics").body;
-  std::smatch m;
-  if (!std::regex_search(scrape, m, std::regex("\n" + name + "(\\{[^}]*\\})? ([0-9.e+]+)"))) return -1;
-  return std::stod(m[2]);
-}
-
 // A tmpfs mounted for the test's life.
 class Tmpfs {
  public:
@@ -76,12 +69,12 @@ TEST(DiskFull, EngineWaitsForSpaceAndGoesOnWithoutLosingAnything) {
   BackgroundProcess engine({bin, "run", "--input", dir.file("in.jsonl"), "--exit-at-eof", "--rules", rules, "--state",
                             dir.file("fs") + "/state", "--http", "127.0.0.1:" + std::to_string(port)},
                            dir.file("out.txt"), dir.file("err.txt"));
-  ASSERT_TRUE(testing::eventually([&] { return metric(port, "yuqing_state_waiting_for_space") == 1; }, 120))
+  ASSERT_TRUE(testing::eventually([&] { return testing::metric_sum(port, "yuqing_state_waiting_for_space") == 1; }, 120))
       << "the engine never ran short of space\n" << testing::read_file(dir.file("err.txt")).substr(0, 4000);
   // It stops taking input: the count stays put while it waits.
-  const double read_while_full = metric(port, "yuqing_input_records_total");
+  const double read_while_full = testing::metric_sum(port, "yuqing_input_records_total");
   std::this_thread::sleep_for(std::chrono::seconds(3));
-  EXPECT_EQ(metric(port, "yuqing_input_records_total"), read_while_full);
+  EXPECT_EQ(testing::metric_sum(port, "yuqing_input_records_total"), read_while_full);
   EXPECT_LT(read_while_full, static_cast<double>(kLines));
   EXPECT_TRUE(engine.alive());
   EXPECT_NE(testing::read_file(dir.file("err.txt")).find("under state.min_free_bytes"), std::string::npos);

@@ -21,16 +21,6 @@ namespace {
 using testing::BackgroundProcess;
 using testing::run_process;
 
-double metric_sum(std::uint16_t port, const std::string& name) {
-  const auto scrape = testing::http_get(port, "/metrics").body;
-  double sum = 0;
-  std::regex line("^" + name + "(\\{[^}]*\\})? ([0-9.e+]+)$", std::regex::multiline);
-  for (auto it = std::sregex_iterator(scrape.begin(), scrape.end(), line); it != std::sregex_iterator(); ++it) {
-    sum += std::stod((*it)[2]);
-  }
-  return sum;
-}
-
 TEST(KafkaCrashLoop, KillNineWhileConsumingLosesAndDoubleCountsNothing) {
   testing::TempDir dir;
   const auto bin = testing::yuqing_binary();
@@ -45,12 +35,9 @@ TEST(KafkaCrashLoop, KillNineWhileConsumingLosesAndDoubleCountsNothing) {
   const std::uint64_t bad = testing::summary_field(ref.out, "dead_lettered");
   ASSERT_GT(bad, 1000u);
 
-  BackgroundProcess broker({bin, "dev-broker", "--ready-file", dir.file("brokers")}, dir.file("broker.out"),
-                           dir.file("broker.err"));
-  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir.file("brokers")); }, 20))
-      << testing::read_file(dir.file("broker.err"));
-  std::string brokers = testing::read_file(dir.file("brokers"));
-  brokers.erase(brokers.find_last_not_of("\n") + 1);
+  testing::DevBroker broker(dir);
+  ASSERT_FALSE(broker.brokers().empty()) << broker.error();
+  const std::string brokers = broker.brokers();
   // A killed member is noticed after the session timeout; keep it short so each restart
   // rejoins in seconds.
   testing::write_file(dir.file("kafka.yaml"),
@@ -74,10 +61,10 @@ TEST(KafkaCrashLoop, KillNineWhileConsumingLosesAndDoubleCountsNothing) {
     auto engine = start_engine(std::to_string(kills));
     // Kill once it has read something new (or after a while regardless: a kill during start-up
     // or the group join is a crash point too).
-    testing::eventually([&] { return metric_sum(port, "yuqing_input_records_total") > 0; }, 8);
-    const double before = metric_sum(port, "yuqing_input_records_total");
+    testing::eventually([&] { return testing::metric_sum(port, "yuqing_input_records_total") > 0; }, 8);
+    const double before = testing::metric_sum(port, "yuqing_input_records_total");
     std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 1500)(rng)));
-    if (metric_sum(port, "yuqing_input_records_total") > before) ++killed_while_reading;
+    if (testing::metric_sum(port, "yuqing_input_records_total") > before) ++killed_while_reading;
     engine->signal(SIGKILL);
     ASSERT_EQ(engine->wait(10), -SIGKILL);
     ++kills;
@@ -93,9 +80,9 @@ TEST(KafkaCrashLoop, KillNineWhileConsumingLosesAndDoubleCountsNothing) {
   double last = -1;
   ASSERT_TRUE(testing::eventually(
       [&] {
-        const double now = metric_sum(port, "yuqing_input_records_total");
-        const bool settled = now == last && metric_sum(port, "yuqing_kafka_assigned_partitions") == 6 &&
-                             metric_sum(port, "yuqing_kafka_consumer_lag") == 0;
+        const double now = testing::metric_sum(port, "yuqing_input_records_total");
+        const bool settled = now == last && testing::metric_sum(port, "yuqing_kafka_assigned_partitions") == 6 &&
+                             testing::metric_sum(port, "yuqing_kafka_consumer_lag") == 0;
         last = now;
         if (!settled) std::this_thread::sleep_for(std::chrono::seconds(2));
         return settled;
@@ -114,8 +101,7 @@ TEST(KafkaCrashLoop, KillNineWhileConsumingLosesAndDoubleCountsNothing) {
     letters.insert((*it)[1].str() + "/" + (*it)[2].str());
   }
   EXPECT_EQ(letters.size(), bad);
-  broker.signal(SIGTERM);
-  broker.wait(20);
+  broker.stop();
 
   // Window state after the kills == the clean embedded run, per brand and minute.
   const auto expected = testing::window_counts(dir.file("ref"), dir.path().string());

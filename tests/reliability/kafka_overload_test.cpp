@@ -19,16 +19,6 @@ namespace {
 using testing::BackgroundProcess;
 using testing::run_process;
 
-double metric_sum(std::uint16_t port, const std::string& name) {
-  const auto scrape = testing::http_get(port, "/metrics").body;
-  double sum = 0;
-  std::regex line("^" + name + "(\\{[^}]*\\})? ([0-9.e+]+)$", std::regex::multiline);
-  for (auto it = std::sregex_iterator(scrape.begin(), scrape.end(), line); it != std::sregex_iterator(); ++it) {
-    sum += std::stod((*it)[2]);
-  }
-  return sum;
-}
-
 // Resident set size of a process in KiB (0 when gone).
 std::uint64_t rss_kib(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -56,11 +46,9 @@ TEST(KafkaOverload, FullQueuePausesThePartitionsAndLosesNothing) {
                           dir.file("ref"), "--http", "off", "--log-level", "warn"});
   ASSERT_EQ(ref.exit_code, 0) << ref.err;
 
-  BackgroundProcess broker({bin, "dev-broker", "--ready-file", dir.file("brokers")}, dir.file("broker.out"),
-                           dir.file("broker.err"));
-  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir.file("brokers")); }, 20));
-  std::string brokers = testing::read_file(dir.file("brokers"));
-  brokers.erase(brokers.find_last_not_of("\n") + 1);
+  testing::DevBroker broker(dir);
+  ASSERT_FALSE(broker.brokers().empty()) << broker.error();
+  const std::string brokers = broker.brokers();
   auto load = run_process({bin, "connect", "file", dir.file("in.jsonl"), "--brokers", brokers}, "", 120);
   ASSERT_EQ(load.exit_code, 0) << load.err;
 
@@ -79,20 +67,19 @@ TEST(KafkaOverload, FullQueuePausesThePartitionsAndLosesNothing) {
   ASSERT_TRUE(testing::eventually(
       [&] {
         peak_kib = std::max(peak_kib, rss_kib(engine.pid()));
-        const double now = metric_sum(port, "yuqing_input_records_total");
-        const bool done = now == kLines && now == last && metric_sum(port, "yuqing_kafka_consumer_lag") == 0;
+        const double now = testing::metric_sum(port, "yuqing_input_records_total");
+        const bool done = now == kLines && now == last && testing::metric_sum(port, "yuqing_kafka_consumer_lag") == 0;
         last = now;
         if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(300));
         return done;
       },
       120))
       << "read " << last << " of " << kLines << "\n" << testing::read_file(dir.file("engine.err"));
-  const double pauses = metric_sum(port, "yuqing_source_paused_total");
+  const double pauses = testing::metric_sum(port, "yuqing_source_paused_total");
   EXPECT_GT(pauses, 0) << "the queue never filled: the test did not overload the engine";
   engine.signal(SIGTERM);
   ASSERT_EQ(engine.wait(60), 0) << testing::read_file(dir.file("engine.err"));
-  broker.signal(SIGTERM);
-  broker.wait(20);
+  broker.stop();
 
   const auto expected = testing::window_counts(dir.file("ref"), dir.path().string());
   const auto got = testing::window_counts(dir.file("state"), dir.path().string());

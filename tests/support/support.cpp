@@ -252,4 +252,35 @@ std::uint64_t summary_field(const std::string& text, const std::string& name) {
   return std::stoull(m[1]);
 }
 
+double metric_sum(std::uint16_t port, const std::string& name) {
+  const auto scrape = http_get(port, "/metrics").body;
+  double sum = 0;
+  const std::regex line("^" + name + "(\\{[^}]*\\})? ([0-9.e+-]+)$", std::regex::multiline);
+  for (auto it = std::sregex_iterator(scrape.begin(), scrape.end(), line); it != std::sregex_iterator(); ++it) {
+    sum += std::stod((*it)[2]);
+  }
+  return sum;
+}
+
+DevBroker::DevBroker(const TempDir& dir) : err_file_(dir.file("broker.err")) {
+  const std::string ready = dir.file("brokers");
+  process_ = std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{yuqing_binary(), "dev-broker", "--ready-file", ready}, dir.file("broker.out"), err_file_,
+      /*pipe_stdin=*/true);
+  if (!eventually([&] { return std::filesystem::exists(ready); }, 20)) return;
+  brokers_ = read_file(ready);
+  brokers_.erase(brokers_.find_last_not_of("\n") + 1);
+}
+
+std::string DevBroker::error() const { return read_file(err_file_); }
+
+bool DevBroker::control(const std::string& command) { return process_ && process_->write_stdin(command + "\n"); }
+
+void DevBroker::stop() {
+  if (!process_) return;
+  process_->signal(SIGTERM);
+  process_->wait(20);
+  process_.reset();
+}
+
 }  // namespace yuqing::testing

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,28 @@ std::uint64_t summary_field(const std::string& text, const std::string& name);
 
 // A TCP port that was free a moment ago on 127.0.0.1.
 std::uint16_t free_port();
+
+// Sum of one metric over all its label sets in a /metrics scrape of 127.0.0.1:port (0 when
+// absent or unreachable).
+double metric_sum(std::uint16_t port, const std::string& name);
+
+// `yuqing dev-broker` (librdkafka's mock cluster) for one test: started with a ready file in
+// `dir`, killed with the object. Fault commands go to its stdin through control().
+class DevBroker {
+ public:
+  explicit DevBroker(const TempDir& dir);
+  // The bootstrap address; empty when the broker did not come up (see error()).
+  const std::string& brokers() const { return brokers_; }
+  std::string error() const;
+  // One stdin command, e.g. "broker-down 2"; false when the broker is gone.
+  bool control(const std::string& command);
+  void stop();
+
+ private:
+  std::string err_file_;
+  std::string brokers_;
+  std::unique_ptr<BackgroundProcess> process_;
+};
 
 // Polls `pred` every 50 ms until it is true or `timeout_s` passes.
 template <class Pred>
