@@ -77,20 +77,32 @@ void Hll::add_hash(std::uint64_t h) {
 
 void Hll::normalize() {
   if (!dense_.empty() || sparse_.empty()) return;
-  // Sort by index, then rank; keep the highest rank per index.
-  std::sort(sparse_.begin(), sparse_.end());
-  std::size_t w = 0;
-  for (std::size_t i = 0; i < sparse_.size(); ++i) {
-    if (w > 0 && (sparse_[w - 1] >> 6) == (sparse_[i] >> 6)) {
-      sparse_[w - 1] = sparse_[i];  // same index, higher or equal rank (sorted)
-    } else {
-      sparse_[w++] = sparse_[i];
+  if (sparse_.size() <= 128) {
+    // Short lists (most buckets, and every merge of small ones): sort by index, then rank;
+    // keep the highest rank per index.
+    std::sort(sparse_.begin(), sparse_.end());
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < sparse_.size(); ++i) {
+      if (w > 0 && (sparse_[w - 1] >> 6) == (sparse_[i] >> 6)) {
+        sparse_[w - 1] = sparse_[i];  // same index, higher or equal rank (sorted)
+      } else {
+        sparse_[w++] = sparse_[i];
+      }
     }
+    sparse_.resize(w);
+    return;  // at most 128 <= kSparseMax entries: stays sparse
+  }
+  // Long lists (a busy brand-minute, up to 4 x kSparseMax): the highest rank per register in
+  // one pass through a scratch array, already in index order, instead of a sort.
+  std::array<std::uint8_t, kM> reg{};
+  for (auto e : sparse_) reg[e >> 6] = std::max<std::uint8_t>(reg[e >> 6], static_cast<std::uint8_t>(e & 0x3f));
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < kM; ++i) {
+    if (reg[i] != 0) sparse_[w++] = static_cast<std::uint16_t>((i << 6) | reg[i]);
   }
   sparse_.resize(w);
   if (sparse_.size() > kSparseMax) {
-    dense_.assign(kM, 0);
-    for (auto e : sparse_) dense_[e >> 6] = static_cast<std::uint8_t>(e & 0x3f);
+    dense_.assign(reg.begin(), reg.end());
     sparse_.clear();
     sparse_.shrink_to_fit();
   }
@@ -122,10 +134,16 @@ double Hll::estimate() const {
   } else {
     for (auto e : sparse_) reg[e >> 6] = std::max<std::uint8_t>(reg[e >> 6], static_cast<std::uint8_t>(e & 0x3f));
   }
+  // 2^-r by table (ranks are at most 64 - kP + 1): ldexp per register was most of the cost.
+  static const auto kPow = [] {
+    std::array<double, 64> t{};
+    for (std::size_t r = 0; r < t.size(); ++r) t[r] = std::ldexp(1.0, -static_cast<int>(r));
+    return t;
+  }();
   double sum = 0;
   int zeros = 0;
   for (auto r : reg) {
-    sum += std::ldexp(1.0, -r);
+    sum += kPow[r & 63];
     if (r == 0) ++zeros;
   }
   const double m = static_cast<double>(kM);
