@@ -105,6 +105,7 @@ class AlertService {
   bool emitted_uncommitted_ = false;     // the batch being committed carries outbox entries
   std::int64_t last_evaluated_ms_ = 0;   // event time of the last evaluation (minute or in between)
   std::chrono::steady_clock::time_point last_evaluation_wall_{};
+  std::chrono::steady_clock::duration last_evaluation_cost_{};  // wall time of the last in-between run
   std::uint64_t notifications_ = 0;
   std::mutex ack_mu_;
   std::vector<std::pair<std::string, std::string>> pending_acks_;  // (id, by)
