@@ -255,5 +255,23 @@ TEST(ScaleOut, TwoMatchAndTwoAggregateProcessesCountExactlyLikeOneEngine) {
   EXPECT_GT(testing::total_mentions(expected), 20'000u);
 }
 
+TEST(ScaleOutConfig, SplitRolesNeedBrokersAndUnknownRolesAreRefused) {
+  testing::TempDir dir;
+  const auto rules = (testing::source_dir() / "rules").string();
+  for (const std::string role : {"match", "aggregate"}) {
+    auto r = run_process({testing::yuqing_binary(), "run", "--role", role, "--rules", rules, "--state", dir.file("s"),
+                          "--http", "off"});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("give --brokers"), std::string::npos) << r.err;
+  }
+  testing::write_file(dir.file("role.yaml"), "role: aggregator\n");
+  auto bad = run_process({testing::yuqing_binary(), "config", "check", dir.file("role.yaml")});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE((bad.out + bad.err).find("unknown role 'aggregator'"), std::string::npos) << bad.out << bad.err;
+  auto flag = run_process({testing::yuqing_binary(), "run", "--role", "aggregator", "--rules", rules, "--state",
+                           dir.file("s"), "--http", "off"});
+  EXPECT_EQ(flag.exit_code, 2) << flag.err;
+}
+
 }  // namespace
 }  // namespace yuqing
