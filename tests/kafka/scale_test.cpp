@@ -30,16 +30,6 @@ namespace {
 using testing::BackgroundProcess;
 using testing::run_process;
 
-double metric_sum(std::uint16_t port, const std::string& name) {
-  const auto scrape = testing::http_get(port, "/metrics").body;
-  double sum = 0;
-  std::regex line("^" + name + "(\\{[^}]*\\})? ([0-9.e+]+)$", std::regex::multiline);
-  for (auto it = std::sregex_iterator(scrape.begin(), scrape.end(), line); it != std::sregex_iterator(); ++it) {
-    sum += std::stod((*it)[2]);
-  }
-  return sum;
-}
-
 struct Engine {
   std::string name;
   std::uint16_t port = 0;
@@ -106,8 +96,8 @@ TEST(ScaleOut, TwoMatchAndTwoAggregateProcessesCountExactlyLikeOneEngine) {
         << testing::read_file(e.err);
     return e;
   };
-  auto assigned = [](const Engine& e) { return metric_sum(e.port, "yuqing_kafka_assigned_partitions"); };
-  auto input = [](const Engine& e) { return metric_sum(e.port, "yuqing_input_records_total"); };
+  auto assigned = [](const Engine& e) { return testing::metric_sum(e.port, "yuqing_kafka_assigned_partitions"); };
+  auto input = [](const Engine& e) { return testing::metric_sum(e.port, "yuqing_input_records_total"); };
 
   Engine agg1 = start("agg1", "aggregate");
   Engine agg2 = start("agg2", "aggregate");
@@ -145,24 +135,24 @@ TEST(ScaleOut, TwoMatchAndTwoAggregateProcessesCountExactlyLikeOneEngine) {
   ASSERT_TRUE(testing::eventually(
       [&] {
         const double now = input(agg1) + input(agg2) + input(m2);
-        const bool settled = now == last && metric_sum(m2.port, "yuqing_kafka_consumer_lag") == 0 &&
-                             metric_sum(agg1.port, "yuqing_kafka_consumer_lag") == 0 &&
-                             metric_sum(agg2.port, "yuqing_kafka_consumer_lag") == 0;
+        const bool settled = now == last && testing::metric_sum(m2.port, "yuqing_kafka_consumer_lag") == 0 &&
+                             testing::metric_sum(agg1.port, "yuqing_kafka_consumer_lag") == 0 &&
+                             testing::metric_sum(agg2.port, "yuqing_kafka_consumer_lag") == 0;
         last = now;
         if (!settled) std::this_thread::sleep_for(std::chrono::seconds(3));
         return settled;
       },
       120));
-  const double duplicates = metric_sum(agg1.port, "yuqing_match_records_total\\{result=\"duplicate\"\\}") +
-                            metric_sum(agg2.port, "yuqing_match_records_total\\{result=\"duplicate\"\\}");
+  const double duplicates = testing::metric_sum(agg1.port, "yuqing_match_records_total\\{result=\"duplicate\"\\}") +
+                            testing::metric_sum(agg2.port, "yuqing_match_records_total\\{result=\"duplicate\"\\}");
   const std::string match_logs = testing::read_file(m1.err) + testing::read_file(m2.err);
   EXPECT_NE(match_logs.find("Kafka transaction aborted"), std::string::npos) << "no transaction was aborted";
   // How many replays the aggregate side dropped depends on timing (an abort purges records
   // librdkafka had not sent yet; a kill -9 may land between batches): printed, not asserted.
   // The window comparison below is what must hold either way.
   std::cout << "match records applied: "
-            << metric_sum(agg1.port, "yuqing_match_records_total\\{result=\"applied\"\\}") << " + "
-            << metric_sum(agg2.port, "yuqing_match_records_total\\{result=\"applied\"\\}")
+            << testing::metric_sum(agg1.port, "yuqing_match_records_total\\{result=\"applied\"\\}") << " + "
+            << testing::metric_sum(agg2.port, "yuqing_match_records_total\\{result=\"applied\"\\}")
             << ", replays dropped: " << duplicates << std::endl;
 
   // Alerts: the crisis brand's incidents live in one instance, one incident per detector, and
