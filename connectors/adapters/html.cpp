@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "engine/base/text.h"
+
 namespace yuqing::adapters {
 namespace {
 
@@ -10,24 +12,6 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 bool is_alnum(char c) { return is_alpha(c) || (c >= '0' && c <= '9'); }
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 struct Named {
   std::string_view name;
@@ -64,12 +48,12 @@ std::size_t decode_one(std::string_view s, std::size_t i, std::string& out) {
       if (v < 0) return 0;
       cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(v);
     }
-    append_utf8(out, cp);
+    text::append_utf8(out, cp);
     return semi - i + 1;
   }
   for (const auto& n : kNamed) {
     if (body == n.name) {
-      if (n.cp != 0x00AD && n.cp != 0x200C) append_utf8(out, n.cp);  // soft hyphen, ZWNJ: dropped
+      if (n.cp != 0x00AD && n.cp != 0x200C) text::append_utf8(out, n.cp);  // soft hyphen, ZWNJ: dropped
       return semi - i + 1;
     }
   }

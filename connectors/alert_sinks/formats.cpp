@@ -147,20 +147,26 @@ std::string_view detector_label(alert::Detector d, std::string_view lang) {
   return zh(lang) ? kDetectorZh[i] : kDetectorEn[i];
 }
 
-std::string headline(const Alert& a, std::string_view lang) {
+namespace {
+// "[已解除] [P1 红色预警] 海底捞 · " — what a single alert's and a group's headlines share.
+std::string headline_prefix(const Alert& lead, bool resolved, std::string_view lang) {
   const bool z = zh(lang);
-  const auto& n = alert::tier_names(a.tier);
+  const auto& n = alert::tier_names(lead.tier);
   std::string s;
-  if (a.resolved()) s += z ? "[已解除] " : "[RESOLVED] ";
+  if (resolved) s += z ? "[已解除] " : "[RESOLVED] ";
   s += "[";
-  s += alert::tier_name(a.tier);
+  s += alert::tier_name(lead.tier);
   s += " ";
   s += z ? n.zh : n.en;
   s += "] ";
-  s += a.brand_name.empty() ? a.brand : a.brand_name;
+  s += lead.brand_name.empty() ? lead.brand : lead.brand_name;
   s += " · ";
-  s += detector_label(a.detector, lang);
   return s;
+}
+}  // namespace
+
+std::string headline(const Alert& a, std::string_view lang) {
+  return headline_prefix(a, a.resolved(), lang) + std::string(detector_label(a.detector, lang));
 }
 
 std::string alert_link(const Alert& a, const FormatOptions& o) {
@@ -259,22 +265,10 @@ Message grouped(const std::vector<Alert>& g, const FormatOptions& o, Md md) {
 }  // namespace
 
 std::string group_headline(const std::vector<Alert>& g, std::string_view lang) {
-  const bool z = zh(lang);
-  const Alert& lead = g.front();
   bool all_resolved = true;
   for (const auto& a : g) all_resolved = all_resolved && a.resolved();
-  const auto& n = alert::tier_names(lead.tier);
-  std::string s;
-  if (all_resolved) s += z ? "[已解除] " : "[RESOLVED] ";
-  s += "[";
-  s += alert::tier_name(lead.tier);
-  s += " ";
-  s += z ? n.zh : n.en;
-  s += "] ";
-  s += lead.brand_name.empty() ? lead.brand : lead.brand_name;
-  s += " · ";
-  s += z ? std::to_string(g.size()) + " 条预警" : std::to_string(g.size()) + " alerts";
-  return s;
+  return headline_prefix(g.front(), all_resolved, lang) + std::to_string(g.size()) +
+         (zh(lang) ? " 条预警" : " alerts");
 }
 
 std::string slack_body(const Alert& a, const FormatOptions& o) { return slack_message(single(a, o, Md::slack)); }

@@ -18,6 +18,10 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 // Compares secrets in time that depends only on their lengths (bearer tokens, signatures).
 bool constant_time_equal(std::string_view a, std::string_view b);
 
+// Appends the UTF-8 encoding of a code point; surrogates, 0 and values past U+10FFFF become
+// U+FFFD (the replacement character).
+void append_utf8(std::string& out, char32_t cp);
+
 // Appends `s` to `out` as the inside of a JSON string (no quotes). `s` must be valid UTF-8.
 void append_json_escaped(std::string& out, std::string_view s);
 // Appends "s" with quotes.

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/base/text.h"
 #include "engine/gen/gen.h"
 #include "engine/gen/rng.h"
 #include "engine/gen/texts.h"
@@ -85,23 +86,6 @@ void put_escaped(std::string& out, SV s) {
   out.append(s.data() + run, s.size() - run);
 }
 
-void put_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 bool is_ascii_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -118,7 +102,7 @@ bool has_non_ascii(SV s) {
 void to_fullwidth(SV in, std::string& out) {
   for (char c : in) {
     if (is_ascii_alnum(c)) {
-      put_utf8(out, static_cast<char32_t>(0xFF01 + (c - 0x21)));
+      text::append_utf8(out, static_cast<char32_t>(0xFF01 + (c - 0x21)));
     } else {
       out += c;
     }
@@ -154,7 +138,7 @@ void convert_trad(SV in, std::string& out) {
       const char32_t tr =
           cp >= TradDense::kLo && cp <= TradDense::kHi ? map[cp - TradDense::kLo] : 0;
       if (tr != 0) {
-        put_utf8(out, tr);
+        text::append_utf8(out, tr);
       } else {
         out.append(in.substr(i, 3));
       }
