@@ -8,6 +8,26 @@ void HandleDeleter::operator()(rd_kafka_t* rk) const {
   if (rk != nullptr) rd_kafka_destroy(rk);
 }
 
+void PartitionListDeleter::operator()(rd_kafka_topic_partition_list_t* list) const {
+  if (list != nullptr) rd_kafka_topic_partition_list_destroy(list);
+}
+
+Result<std::int32_t, std::string> topic_partition_count(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  const auto err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+  rd_kafka_topic_destroy(rkt);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (md != nullptr) rd_kafka_metadata_destroy(md);
+    return Unexpected{"cannot read the metadata of " + topic + ": " + rd_kafka_err2str(err)};
+  }
+  std::int32_t n = 0;
+  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) n = md->topics[0].partition_cnt;
+  rd_kafka_metadata_destroy(md);
+  if (n <= 0) return Unexpected{"topic " + topic + " does not exist"};
+  return n;
+}
+
 Result<rd_kafka_conf_t*, std::string> make_conf(const KafkaOptions& options, const Properties& defaults) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
@@ -70,6 +90,19 @@ Producer::~Producer() {
 
 Status<std::string> Producer::produce(std::string_view topic, std::string_view key, std::string_view value,
                                       const std::vector<Header>& headers) {
+  return produce_impl(topic, RD_KAFKA_PARTITION_UA, key, value.data() == nullptr ? "" : value.data(), value.size(),
+                      headers);
+}
+
+Status<std::string> Producer::produce_to(std::string_view topic, std::int32_t partition, std::string_view key,
+                                         std::optional<std::string_view> value) {
+  return produce_impl(topic, partition, key, value ? (value->data() == nullptr ? "" : value->data()) : nullptr,
+                      value ? value->size() : 0, {});
+}
+
+Status<std::string> Producer::produce_impl(std::string_view topic, std::int32_t partition, std::string_view key,
+                                           const char* value, std::size_t value_size,
+                                           const std::vector<Header>& headers) {
   for (;;) {
     rd_kafka_headers_t* hdrs = nullptr;
     if (!headers.empty()) {
@@ -80,18 +113,22 @@ Status<std::string> Producer::produce(std::string_view topic, std::string_view k
       }
     }
     const std::string topic_name(topic);
-    rd_kafka_vu_t vu[5];
+    rd_kafka_vu_t vu[6];
     std::size_t n = 0;
     vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
     vu[n++].u.cstr = topic_name.c_str();
+    if (partition != RD_KAFKA_PARTITION_UA) {
+      vu[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+      vu[n++].u.i32 = partition;
+    }
     if (!key.empty()) {
       vu[n].vtype = RD_KAFKA_VTYPE_KEY;
       vu[n].u.mem.ptr = const_cast<char*>(key.data());
       vu[n++].u.mem.size = key.size();
     }
-    vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
-    vu[n].u.mem.ptr = const_cast<char*>(value.data());
-    vu[n++].u.mem.size = value.size();
+    vu[n].vtype = RD_KAFKA_VTYPE_VALUE;  // a null value is a tombstone (compacted topics)
+    vu[n].u.mem.ptr = const_cast<char*>(value);
+    vu[n++].u.mem.size = value_size;
     vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
     vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
     if (hdrs != nullptr) {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,15 @@ struct HandleDeleter {
 };
 using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const;
+};
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
+
+// The partition count of `topic` per the cluster's metadata (partition ids are 0..n-1); an
+// error when the topic does not exist or the metadata cannot be read within timeout_ms.
+Result<std::int32_t, std::string> topic_partition_count(rd_kafka_t* rk, const std::string& topic, int timeout_ms = 5000);
+
 // A configuration: bootstrap.servers, then `defaults`, then the user's properties. A property
 // librdkafka refuses comes back as an error naming it, with librdkafka's own explanation.
 // The caller owns the returned conf (rd_kafka_new takes it over).
@@ -66,6 +76,9 @@ class Producer {
 
   Status<std::string> produce(std::string_view topic, std::string_view key, std::string_view value,
                               const std::vector<Header>& headers = {});
+  // To one partition; nullopt value = a tombstone (deletes the key in a compacted topic).
+  Status<std::string> produce_to(std::string_view topic, std::int32_t partition, std::string_view key,
+                                 std::optional<std::string_view> value);
   Status<std::string> flush(int timeout_ms);
   // Serves delivery reports without waiting.
   void poll() { rd_kafka_poll(rk_.get(), 0); }
@@ -77,6 +90,8 @@ class Producer {
 
  private:
   Producer() = default;
+  Status<std::string> produce_impl(std::string_view topic, std::int32_t partition, std::string_view key,
+                                   const char* value, std::size_t value_size, const std::vector<Header>& headers);
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque);
   Handle rk_;
   std::uint64_t produced_ = 0;

@@ -17,13 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct PartitionListDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* l) const {
-    if (l != nullptr) rd_kafka_topic_partition_list_destroy(l);
-  }
-};
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
-
 std::string partition_names(const rd_kafka_topic_partition_list_t* parts) {
   std::string out;
   for (int i = 0; i < parts->cnt; ++i) {
@@ -118,8 +111,10 @@ class KafkaSource final : public source::Source {
   void stop() override { stopping_ = true; }
   std::uint64_t generation() const override { return generation_.load(); }
   void set_drain_hook(DrainHook hook) override { drain_ = std::move(hook); }
+  void set_state_hooks(PartitionStateHooks hooks) { hooks_ = std::move(hooks); }
 
   Status<std::string> read(source::RecordBatch& batch, const source::ReadLimits& limits) override {
+    if (!hook_error_.empty()) return Unexpected{hook_error_};
     batch.generation = generation_.load();
     const auto deadline = Clock::now() + std::chrono::milliseconds(limits.max_delay_ms);
     while (!stopping_ && batch.records.size() < limits.max_records && batch.bytes.size() < limits.max_bytes) {
@@ -144,6 +139,7 @@ class KafkaSource final : public source::Source {
       batch.clear();
       batch.generation = generation_.load();
     }
+    if (!hook_error_.empty()) return Unexpected{hook_error_};
     refresh_lag();
     return {};
   }
@@ -249,21 +245,16 @@ class KafkaSource final : public source::Source {
       log::warn("Kafka: cannot read the hand-over topic: {}", err);
       return out;
     }
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(reader.get(), options_.handover_topic.c_str(), nullptr);
-    const auto merr = rd_kafka_metadata(reader.get(), 0, rkt, &md, 10'000);
-    rd_kafka_topic_destroy(rkt);
-    if (merr != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (md != nullptr) rd_kafka_metadata_destroy(md);
-      log::warn("Kafka: hand-over topic {} is not available; relying on the group's committed offsets.",
-                options_.handover_topic);
+    const auto partitions = topic_partition_count(reader.get(), options_.handover_topic, 10'000);
+    if (!partitions) {
+      log::warn("Kafka: hand-over topic {} is not available ({}); relying on the group's committed offsets.",
+                options_.handover_topic, partitions.error());
       return out;
     }
-    PartitionList all(rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt));
+    PartitionList all(rd_kafka_topic_partition_list_new(*partitions));
     int pending = 0;
-    for (int i = 0; i < md->topics[0].partition_cnt; ++i) {
+    for (std::int32_t id = 0; id < *partitions; ++id) {
       std::int64_t lo = 0, hi = 0;
-      const auto id = md->topics[0].partitions[i].id;
       if (rd_kafka_query_watermark_offsets(reader.get(), options_.handover_topic.c_str(), id, &lo, &hi, 10'000) !=
               RD_KAFKA_RESP_ERR_NO_ERROR ||
           hi <= lo) {
@@ -272,7 +263,6 @@ class KafkaSource final : public source::Source {
       rd_kafka_topic_partition_list_add(all.get(), options_.handover_topic.c_str(), id)->offset = lo;
       ++pending;
     }
-    rd_kafka_metadata_destroy(md);
     if (pending == 0) return out;
     rd_kafka_assign(reader.get(), all.get());
     const std::string prefix = options_.group + "/" + options_.topic + "/";
@@ -332,13 +322,23 @@ class KafkaSource final : public source::Source {
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       log::error("Kafka: the group's committed offsets could not be read: starting from this engine's own offsets.");
     }
+    if (hooks_.restore) {
+      std::vector<std::int32_t> ids;
+      for (int i = 0; i < parts->cnt; ++i) ids.push_back(parts->elems[i].partition);
+      if (auto st = hooks_.restore(ids); !st) {
+        log::error("Kafka: the state of partitions {} could not be restored: {}", partition_names(parts), st.error());
+        hook_error_ = st.error();
+      }
+    }
     const auto handed = read_handover();
     for (int i = 0; i < parts->cnt; ++i) {
       auto& p = parts->elems[i];
       std::int64_t start = -1;
       if (auto own = stored_(partition_key(p.partition))) start = static_cast<std::int64_t>(*own);
-      if (auto it = handed.find(p.partition); it != handed.end()) start = std::max(start, it->second);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // With a state hook the restored state came with its offset: exactly that, nothing newer.
+      const bool from_state = hooks_.restore && start >= 0;
+      if (auto it = handed.find(p.partition); !from_state && it != handed.end()) start = std::max(start, it->second);
+      if (!from_state && err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         const auto* g = rd_kafka_topic_partition_list_find(group.get(), p.topic, p.partition);
         if (g != nullptr && g->err == RD_KAFKA_RESP_ERR_NO_ERROR && g->offset >= 0) start = std::max(start, g->offset);
       }
@@ -364,9 +364,15 @@ class KafkaSource final : public source::Source {
       for (int i = 0; i < parts->cnt; ++i) now.partitions.push_back(parts->elems[i].partition);
       now.partition_count = partition_count();
       std::lock_guard lock(owned_mu_);
+      now.version = owned_.version + 1;
       owned_ = std::move(now);
     }
     generation_.fetch_add(1);
+    if (hooks_.assigned) {
+      std::vector<std::int32_t> ids;
+      for (int i = 0; i < parts->cnt; ++i) ids.push_back(parts->elems[i].partition);
+      if (auto st = hooks_.assigned(ids); !st) log::warn("Kafka: after the assignment: {}", st.error());
+    }
     if (assigned_counter_ != nullptr) {
       assigned_counter_->Increment();
       assigned_gauge_->Set(parts->cnt);
@@ -380,6 +386,12 @@ class KafkaSource final : public source::Source {
     if (!drained) {
       log::warn("Kafka: the pipeline stopped before every batch was committed; the next owner of the partitions "
                 "resumes from the last committed offsets.");
+    }
+    if (hooks_.release) {
+      if (auto st = hooks_.release(); !st) {
+        log::error("Kafka: the state of the revoked partitions is not durable for the next owner: {}", st.error());
+        hook_error_ = st.error();
+      }
     }
     PartitionList list(rd_kafka_topic_partition_list_new(parts->cnt));
     {
@@ -404,6 +416,7 @@ class KafkaSource final : public source::Source {
       std::lock_guard lock(owned_mu_);
       owned_.assigned = false;
       owned_.partitions.clear();
+      ++owned_.version;
     }
     paused_ = false;
     if (revoked_counter_ != nullptr) {
@@ -419,16 +432,8 @@ class KafkaSource final : public source::Source {
 
   // Partitions of our topic per the cluster's metadata (0 when it cannot be read now).
   std::int32_t partition_count() {
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_.get(), options_.topic.c_str(), nullptr);
-    const auto err = rd_kafka_metadata(rk_.get(), 0, rkt, &md, 5'000);
-    rd_kafka_topic_destroy(rkt);
-    std::int32_t n = 0;
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      n = md->topics[0].partition_cnt;
-    }
-    if (md != nullptr) rd_kafka_metadata_destroy(md);
-    return n;
+    const auto n = topic_partition_count(rk_.get(), options_.topic);
+    return n ? *n : 0;
   }
 
   Status<std::string> on_error(const rd_kafka_message_t* msg) {
@@ -499,6 +504,8 @@ class KafkaSource final : public source::Source {
   Handle rk_;
   std::unique_ptr<Producer> handover_;
   DrainHook drain_;
+  PartitionStateHooks hooks_;
+  std::string hook_error_;  // sticky: read() returns it (reader thread only)
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> generation_{1};
   // Reader thread only (read, wait_while_full, the rebalance callback that runs inside them).
@@ -541,6 +548,10 @@ rd_kafka_consumer_group_metadata_t* consumer_group_metadata(source::Source& sour
 Ownership consumer_ownership(const source::Source& source) {
   const auto* kafka = dynamic_cast<const KafkaSource*>(&source);
   return kafka == nullptr ? Ownership{} : kafka->ownership();
+}
+
+void set_partition_state_hooks(source::Source& source, PartitionStateHooks hooks) {
+  if (auto* kafka = dynamic_cast<KafkaSource*>(&source)) kafka->set_state_hooks(std::move(hooks));
 }
 
 std::int32_t partition_of_key(std::string_view key, std::int32_t partition_count) {

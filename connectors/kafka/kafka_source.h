@@ -53,8 +53,27 @@ struct Ownership {
   bool assigned = false;  // false before the first assignment and while revoked
   std::vector<std::int32_t> partitions;
   std::int32_t partition_count = 0;
+  std::uint64_t version = 0;  // changes at every assignment and revocation
 };
 Ownership consumer_ownership(const source::Source& source);
+
+// State that lives with the partitions (the aggregate role's changelog, changelog.h). Both
+// run on the source's poll thread inside the rebalance callback; an error stops the source
+// (read() returns it), so the engine exits rather than count on a state it could not trust.
+struct PartitionStateHooks {
+  // On assignment, before the partitions' positions are read: make their state current.
+  // With this hook the position stored with that state is the only one used (the group's
+  // and the hand-over's are ignored when the state has one): the state and its offset
+  // arrive together.
+  std::function<Status<std::string>(const std::vector<std::int32_t>& partitions)> restore;
+  // On revocation, after the pipeline drained: make the state durable for the next owner.
+  std::function<Status<std::string>()> release;
+  // At the end of an assignment (after restore): e.g. tell the others who owns what now.
+  // An error is logged, not fatal.
+  std::function<Status<std::string>(const std::vector<std::int32_t>& partitions)> assigned;
+};
+// For a source made by open_consumer(); set before the pipeline starts. No-op otherwise.
+void set_partition_state_hooks(source::Source& source, PartitionStateHooks hooks);
 
 // The partition a record keyed `key` goes to with librdkafka's default partitioner
 // (consistent_random: CRC32 of the key modulo the partition count), as the match role's

@@ -5,18 +5,18 @@
 namespace yuqing::analyze {
 
 alert::WindowStats StoreWindowReader::stats(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const {
-  const auto p = store_.total(brand, from_ms, to_ms);
+  const auto p = store_.recent_total(brand, from_ms, to_ms);
   alert::WindowStats s;
   s.mentions = static_cast<double>(p.mentions);
   s.negative = static_cast<double>(p.negative);
-  s.sentiment_sum = p.avg_sentiment * static_cast<double>(p.mentions);
+  s.sentiment_sum = p.avg_sentiment() * static_cast<double>(p.mentions);
   for (std::size_t c = 0; c < s.crisis.size(); ++c) s.crisis[c] = static_cast<double>(p.crisis[c]);
   return s;
 }
 
 alert::Baseline StoreWindowReader::negative_baseline(std::string_view brand, std::int64_t window_ms,
                                                      std::int64_t end_ms) const {
-  const auto b = store_.baseline(brand, window::Metric::negatives, end_ms, window_ms);
+  const auto b = store_.recent_baseline(brand, window::Metric::negatives, end_ms, window_ms);
   alert::Baseline out;
   out.sufficient = b.kind != window::Baseline::Kind::insufficient_history;
   out.mean = b.mean;
@@ -25,7 +25,7 @@ alert::Baseline StoreWindowReader::negative_baseline(std::string_view brand, std
 }
 
 double StoreWindowReader::max_story_reposts(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const {
-  const auto p = store_.total(brand, from_ms, to_ms);
+  const auto p = store_.recent_total(brand, from_ms, to_ms);
   return static_cast<double>(p.mentions - std::min(p.mentions, p.stories));
 }
 

@@ -28,7 +28,9 @@
 
 namespace yuqing::analyze {
 
-// The alert detectors' view of the window store.
+// The alert detectors' view of the window store: counts and baselines from the store's recent
+// buckets in memory (WindowStore::recent_total; worker thread, after the flush of the batch
+// being committed, with BatchAggregator::committed() called after each commit).
 class StoreWindowReader final : public alert::WindowReader {
  public:
   explicit StoreWindowReader(const window::WindowStore& store) : store_(store) {}

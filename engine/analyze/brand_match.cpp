@@ -214,4 +214,9 @@ void BrandAggregator::on_batch_commit(rocksdb::WriteBatch& batch) {
   unknown_brand_pending_ = 0;
 }
 
+void BrandAggregator::on_ownership_changed(std::function<std::optional<std::int32_t>(std::string_view)> partition_of) {
+  windows_.aggregator().drop_cached_state();
+  alerts_.set_owned_brands(std::move(partition_of));
+}
+
 }  // namespace yuqing::analyze

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -105,7 +106,15 @@ class BrandAggregator final : public BrandMatchSink {
   void on_brand_match(const BrandMatch& match) override;
   // Window flush, alert evaluation, counters: into the batch's one WriteBatch.
   void on_batch_commit(rocksdb::WriteBatch& batch);
-  void on_batch_committed() { alerts_.on_batch_committed(); }
+  void on_batch_committed() {
+    windows_.aggregator().committed();
+    alerts_.on_batch_committed();
+  }
+  // Aggregate role: the partitions this instance owns changed and the state of some brands
+  // may have been restored underneath: drop what was cached from the store, and evaluate
+  // alerts only for owned brands, per partition (`partition_of`: nullopt = owned elsewhere;
+  // AlertService::set_owned_brands). Between batches.
+  void on_ownership_changed(std::function<std::optional<std::int32_t>(std::string_view brand)> partition_of);
   // A record for a brand this process does not know (rules differ between roles).
   void count_unknown_brand() { ++unknown_brand_pending_; }
 

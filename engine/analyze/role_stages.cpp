@@ -81,6 +81,13 @@ void AggregateStage::on_batch_begin() {
     bundle_ = std::move(now);
     aggregator_.configure(bundle_);
   }
+  if (ownership_.version) {
+    if (const auto v = ownership_.version(); v != ownership_seen_) {
+      ownership_seen_ = v;
+      marks_.clear();  // read again from the state store
+      aggregator_.on_ownership_changed(ownership_.partition_of);
+    }
+  }
 }
 
 AggregateStage::Mark& AggregateStage::mark(std::int32_t q, std::int32_t p) {

@@ -70,6 +70,17 @@ class AggregateStage final : public pipeline::MentionStage, public pipeline::Rec
   AggregateStage(BundleFn bundle, window::WindowStore& windows, alert::AlertService& alerts, state::StateStore& state,
                  std::string matches_topic, prometheus::Registry& registry);
 
+  // Which matches partitions this instance owns: `version` changes at every assignment or
+  // revocation (the state of moved partitions was restored underneath: cached marks, rings
+  // and incidents are read again), `partition_of` gives a brand's partition when it is one of
+  // them (nullopt: owned elsewhere). Without it (tests, one instance) every brand is owned.
+  // Set before the pipeline starts.
+  struct Ownership {
+    std::function<std::uint64_t()> version;
+    std::function<std::optional<std::int32_t>(std::string_view brand)> partition_of;
+  };
+  void set_ownership(Ownership ownership) { ownership_ = std::move(ownership); }
+
   void on_batch_begin() override;
   void on_source_record(const source::Record& record) override { partition_ = record.partition; }
   void on_mention(const Mention&) override {}
@@ -95,6 +106,8 @@ class AggregateStage final : public pipeline::MentionStage, public pipeline::Rec
   std::int32_t partition_ = -1;
   std::map<std::pair<std::int32_t, std::int32_t>, Mark> marks_;
   std::uint64_t applied_ = 0;
+  Ownership ownership_;
+  std::uint64_t ownership_seen_ = 0;
   std::array<std::uint64_t, 3> pending_{};  // applied, duplicate, unknown_brand
   std::array<prometheus::Counter*, 3> counters_{};
 };

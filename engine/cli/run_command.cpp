@@ -15,8 +15,10 @@
 #include "connectors/alert_sinks/outbox.h"
 #include "connectors/alert_sinks/sink.h"
 #include "connectors/dlq/dlq.h"
+#include "connectors/kafka/changelog.h"
 #include "connectors/kafka/kafka_sinks.h"
 #include "connectors/kafka/kafka_source.h"
+#include "connectors/kafka/owner_directory.h"
 #include "connectors/kafka/transactional_output.h"
 #include "connectors/source/demo_source.h"
 #include "connectors/source/source.h"
@@ -42,6 +44,19 @@
 
 namespace yuqing::cli {
 namespace {
+
+// How other instances reach this one's HTTP API: http.advertised_address, else the listen
+// address with the port actually bound and, for a wildcard host, this machine's host name.
+std::string advertised_address(const config::EngineConfig& cfg, std::uint16_t port) {
+  if (!cfg.http_advertised_address.empty()) return cfg.http_advertised_address;
+  std::string host = cfg.http_listen.substr(0, cfg.http_listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]") {
+    char name[256] = {};
+    gethostname(name, sizeof name - 1);
+    host = name;
+  }
+  return host + ":" + std::to_string(port);
+}
 
 using pipeline::Pipeline;
 using pipeline::PipelineOptions;
@@ -327,7 +342,7 @@ int run_engine(const RunFlags& flags) {
 
   std::vector<std::string> reject_names;
   for (int i = 0; i < parse::kRejectCount; ++i) reject_names.emplace_back(parse::reject_name(static_cast<parse::Reject>(i)));
-  metrics::Metrics metrics(reject_names, source_kind);
+  metrics::Metrics metrics(reject_names, source_kind, std::string(parse::default_kernel()));
   state::RocksDbMetrics rocksdb_metrics(state, metrics.registry());  // read when /metrics is scraped
 
   // Rules: loaded once before start (errors stop the start); later reloads keep the old set
@@ -470,6 +485,30 @@ int run_engine(const RunFlags& flags) {
     src = std::move(*consumer);
     consumer_source = src.get();
   }
+  // The aggregate role's state moves with its partitions through the changelog.
+  std::unique_ptr<kafka::StateChangelog> changelog;
+  if (aggregate_role && !cfg.kafka_changelog_topic.empty()) {
+    auto opened = kafka::StateChangelog::open(kafka_options, cfg.kafka_changelog_topic, state, metrics.registry());
+    if (!opened) {
+      log::error("{}", opened.error());
+      return kExitFailure;
+    }
+    changelog = std::move(*opened);
+    state.set_commit_observer(changelog.get());
+  }
+  // The aggregate role's API redirects requests for brands owned elsewhere (set up with the
+  // HTTP server below, once its address is known).
+  std::unique_ptr<kafka::OwnerDirectory> owners;
+  if (aggregate_stage && consumer_source != nullptr) {
+    aggregate_stage->set_ownership(
+        {[consumer_source] { return kafka::consumer_ownership(*consumer_source).version; },
+         [consumer_source](std::string_view brand) -> std::optional<std::int32_t> {
+           const auto owned = kafka::consumer_ownership(*consumer_source);
+           const auto p = kafka::partition_of_key(brand, owned.partition_count);
+           if (std::find(owned.partitions.begin(), owned.partitions.end(), p) == owned.partitions.end()) return std::nullopt;
+           return p;
+         }});
+  }
 
   PipelineOptions popts;
   popts.limits.max_records = cfg.batch_max_mentions;
@@ -510,7 +549,10 @@ int run_engine(const RunFlags& flags) {
       return r;
     });
     server->route("GET", "/healthz", [](const http::Request&) { return http::Response{200, "text/plain", "ok\n", {}}; });
-    server->route("GET", "/readyz", [&metrics](const http::Request&) {
+    server->route("GET", "/readyz", [&metrics, &changelog](const http::Request&) {
+      if (changelog && changelog->restoring()) {
+        return http::Response{503, "text/plain", "not ready: restoring partition state from the changelog\n", {}};
+      }
       if (metrics.ready().Value() > 0) return http::Response{200, "text/plain", "ready\n", {}};
       return http::Response{503, "text/plain", "not ready\n", {}};
     });
@@ -537,7 +579,7 @@ int run_engine(const RunFlags& flags) {
     }
     // The aggregate role answers for the brands of the matches partitions it owns; a brand of
     // another partition gets 421 naming that partition (docs/scaling.md).
-    auto misdirected = [&cfg, aggregate_role, consumer_source](const http::Request& req) -> std::optional<http::Response> {
+    auto misdirected = [&cfg, aggregate_role, consumer_source, &owners](const http::Request& req) -> std::optional<http::Response> {
       constexpr std::string_view kBrands = "/api/v1/brands/";
       if (!aggregate_role || consumer_source == nullptr || !req.path.starts_with(kBrands)) return std::nullopt;
       std::string_view brand = req.path.substr(kBrands.size());
@@ -552,6 +594,20 @@ int run_engine(const RunFlags& flags) {
       const auto partition = kafka::partition_of_key(brand, owned.partition_count);
       if (partition < 0 || std::find(owned.partitions.begin(), owned.partitions.end(), partition) != owned.partitions.end()) {
         return std::nullopt;
+      }
+      // The owner as announced (owner_directory.h): redirect there, unless this request was
+      // itself redirected here (the directory was a step behind a rebalance: no ping-pong).
+      const std::string owner = owners ? owners->owner(partition) : std::string();
+      if (!owner.empty() && owner != owners->self() && req.param("redirected").empty()) {
+        std::string location = "http://" + owner + std::string(req.path) + "?";
+        if (!req.query.empty()) location += std::string(req.query) + "&";
+        location += "redirected=1";
+        auto r = http::problem(307, "Temporary Redirect",
+                               "brand " + std::string(brand) + " lives on partition " + std::to_string(partition) +
+                                   " of " + cfg.kafka_matches_topic + ", served by " + owner);
+        r.headers.emplace_back("Location", location);
+        r.headers.emplace_back("X-Yuqing-Partition", std::to_string(partition));
+        return r;
       }
       std::string mine;
       for (auto p : owned.partitions) mine += (mine.empty() ? "" : ",") + std::to_string(p);
@@ -583,6 +639,23 @@ int run_engine(const RunFlags& flags) {
       return kExitFailure;
     }
     log::info("HTTP on {} (port {}): /metrics /healthz /readyz /api/v1/rules", cfg.http_listen, server->port());
+    if (aggregate_role && consumer_source != nullptr) {
+      auto opened = kafka::OwnerDirectory::open(kafka_options, advertised_address(cfg, server->port()));
+      if (opened) {
+        owners = std::move(*opened);
+      } else {  // the API still answers for owned brands, and 421 for the others
+        log::warn("{}; requests for brands owned by other instances get 421 instead of a redirect.", opened.error());
+      }
+    }
+  }
+  if (consumer_source != nullptr && (changelog || owners)) {
+    kafka::PartitionStateHooks hooks;
+    if (changelog) {
+      hooks.restore = [&changelog](const std::vector<std::int32_t>& p) { return changelog->restore(p); };
+      hooks.release = [&changelog] { return changelog->flush(); };
+    }
+    if (owners) hooks.assigned = [&owners](const std::vector<std::int32_t>& p) { return owners->announce(p); };
+    kafka::set_partition_state_hooks(*consumer_source, std::move(hooks));
   }
 
   Status<std::string> result;

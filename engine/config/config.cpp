@@ -122,6 +122,10 @@ const std::vector<Option>& table() {
        [](const std::string& s, EngineConfig& c) { return parse_int<int>(s, c.batch_max_delay_ms, 1, 60'000); }},
       {{"http.listen", "string", "127.0.0.1:8080", "Address of the HTTP server (metrics, health, API); 'off' disables it."},
        [](const std::string& s, EngineConfig& c) { c.http_listen = s; return std::string(); }},
+      {{"http.advertised_address", "string", "",
+        "HOST:PORT other aggregate instances redirect API clients to for the brands this one owns (docs/scaling.md); "
+        "empty = http.listen, a wildcard host replaced by this machine's host name."},
+       [](const std::string& s, EngineConfig& c) { c.http_advertised_address = s; return std::string(); }},
       {{"api.token_file", "string", "\"\" (or env YUQING_API_TOKEN)",
         "File holding the bearer token that mutating API calls (rule reload, alert ack) require; without a token they are disabled.",
         false, true},
@@ -169,6 +173,10 @@ const std::vector<Option>& table() {
       {{"kafka.matches_topic", "string", "yuqing.matches",
         "Topic between the match and aggregate roles: one record per (mention, brand), keyed by brand."},
        [](const std::string& s, EngineConfig& c) { c.kafka_matches_topic = s; return std::string(); }},
+      {{"kafka.changelog_topic", "string", "yuqing.aggregate.changelog",
+        "The aggregate role's state changelog: every state change of a matches partition, so the state moves with "
+        "the partition (as many partitions as kafka.matches_topic, cleanup.policy=compact); \"\" = off."},
+       [](const std::string& s, EngineConfig& c) { c.kafka_changelog_topic = s; return std::string(); }},
       {{"kafka.match_group", "string", "yuqing-match", "Consumer group of the match role on kafka.topic."},
        [](const std::string& s, EngineConfig& c) { c.kafka_match_group = s; return std::string(); }},
       {{"kafka.aggregate_group", "string", "yuqing-aggregate",

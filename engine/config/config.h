@@ -39,6 +39,9 @@ struct EngineConfig {
   int batch_max_delay_ms = 100;
   // http
   std::string http_listen = "127.0.0.1:8080";  // "" or "off" disables the server
+  // How other aggregate instances' API reaches this one (redirects, docs/scaling.md);
+  // "" = the listen address (a wildcard host becomes this machine's host name).
+  std::string http_advertised_address;
   std::string api_token;             // bearer token for mutating API calls; "" = those are off
   bool api_auth_reads = false;       // also require the token for every /api/ read
   // logging
@@ -53,6 +56,9 @@ struct EngineConfig {
   // the work across the matches topic.
   std::string role = "all";
   std::string kafka_matches_topic = "yuqing.matches";
+  // The aggregate role's state changelog (same partition count as the matches topic,
+  // compacted); "" = off: state stays where it was written when partitions move.
+  std::string kafka_changelog_topic = "yuqing.aggregate.changelog";
   std::string kafka_match_group = "yuqing-match";
   std::string kafka_aggregate_group = "yuqing-aggregate";
   std::vector<std::pair<std::string, std::string>> kafka_properties;  // librdkafka pass-through

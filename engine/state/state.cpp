@@ -122,6 +122,7 @@ std::optional<std::uint64_t> free_bytes(const std::string& dir) {
 Status<std::string> StateStore::commit(rocksdb::WriteBatch& batch) {
   rocksdb::WriteOptions wo;
   wo.sync = sync_;
+  if (observer_ != nullptr) observer_->before_commit(batch);
   // Below the watermark, wait before writing: a full disk is an operational condition, not a
   // reason to lose or stop. (One statvfs per batch, not per mention.)
   if (min_free_bytes_ > 0) {
@@ -169,6 +170,7 @@ Status<std::string> StateStore::commit(rocksdb::WriteBatch& batch) {
     waiting_for_space_.store(false);
   }
   if (!s.ok()) return Unexpected{"state write failed: " + s.ToString()};
+  if (observer_ != nullptr) return observer_->after_commit(batch);
   return {};
 }
 
@@ -188,6 +190,13 @@ rocksdb::ColumnFamilyHandle* StateStore::column_family(std::string_view name) {
     if (names_[i] == name) return handles_[i];
   }
   return nullptr;
+}
+
+std::string_view StateStore::column_family_name(std::uint32_t id) const {
+  for (std::size_t i = 0; i < handles_.size(); ++i) {
+    if (handles_[i]->GetID() == id) return names_[i];
+  }
+  return {};
 }
 
 }  // namespace yuqing::state

@@ -35,6 +35,17 @@ struct SourcePosition {
   std::uint64_t records = 0;  // records (lines) consumed up to offset, for the accounting
 };
 
+// Sees every batch the store commits: before_commit() may add to it (it is written in the
+// same atomic write), after_commit() runs once it is durable; its error is commit()'s (the
+// engine stops; a restart reconciles). The aggregate role's changelog
+// (connectors/kafka/changelog.h) is one. Called on the committing thread.
+class CommitObserver {
+ public:
+  virtual ~CommitObserver() = default;
+  virtual void before_commit(rocksdb::WriteBatch& batch) = 0;
+  virtual Status<std::string> after_commit(const rocksdb::WriteBatch& batch) = 0;
+};
+
 struct StateOptions {
   bool sync_writes = false;  // Default: false (survives process crash; true also power loss)
   // Free space the state directory's file system must keep: below it, commit() waits (the
@@ -78,11 +89,16 @@ class StateStore {
   // True while a commit() waits for disk space (yuqing_state_waiting_for_space).
   bool waiting_for_space() const { return waiting_for_space_.load(); }
 
+  // At most one; set before the pipeline starts, nullptr removes it.
+  void set_commit_observer(CommitObserver* observer) { observer_ = observer; }
+
   rocksdb::DB* db() { return db_.get(); }
   // Tickers only (no histograms or timers); read by rocksdb_metrics.h. Never null after open.
   const rocksdb::Statistics* statistics() const { return statistics_.get(); }
   // nullptr when the family was not requested at open.
   rocksdb::ColumnFamilyHandle* column_family(std::string_view name);
+  // The name of the family with RocksDB id `id` ("" if unknown), e.g. for a WriteBatch::Handler.
+  std::string_view column_family_name(std::uint32_t id) const;
 
  private:
   StateStore() = default;
@@ -91,6 +107,7 @@ class StateStore {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::vector<std::string> names_;
   rocksdb::ColumnFamilyHandle* offsets_ = nullptr;
+  CommitObserver* observer_ = nullptr;
   bool sync_ = false;
   std::string dir_;
   std::uint64_t min_free_bytes_ = 0;

@@ -11,7 +11,7 @@
 // brand's windows live in exactly one aggregate instance, every malformed line is on the
 // dead-letter topic, the crisis brand's alerts are raised in one instance, one incident per
 // detector, for the same detectors as the embedded run, and the API of the instance that does
-// not own the brand answers 421 naming its partition.
+// not own the brand redirects to the owner (421 naming the partition for a redirected request).
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -30,12 +30,7 @@ namespace {
 using testing::BackgroundProcess;
 using testing::run_process;
 
-struct Engine {
-  std::string name;
-  std::uint16_t port = 0;
-  std::unique_ptr<BackgroundProcess> process;
-  std::string state, err;
-};
+using Engine = testing::RoleEngine;
 
 // brand -> detector -> incident ids, from a serving engine's /api/v1/alerts.
 using Incidents = std::map<std::string, std::map<std::string, std::set<std::string>>>;
@@ -70,31 +65,12 @@ TEST(ScaleOut, TwoMatchAndTwoAggregateProcessesCountExactlyLikeOneEngine) {
   const std::uint64_t bad = testing::summary_field(ref.out, "dead_lettered");
   ASSERT_GT(bad, 100u);
 
-  BackgroundProcess broker({bin, "dev-broker", "--ready-file", dir.file("brokers"), "--topic", "mentions", "--topic",
-                            "mentions.dlq", "--topic", "alerts", "--topic", "yuqing.handover", "--topic",
-                            "yuqing.matches"},
-                           dir.file("broker.out"), dir.file("broker.err"), /*pipe_stdin=*/true);
-  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir.file("brokers")); }, 20))
-      << testing::read_file(dir.file("broker.err"));
-  std::string brokers = testing::read_file(dir.file("brokers"));
-  brokers.erase(brokers.find_last_not_of("\n") + 1);
-  auto control = [&](const std::string& command) { ASSERT_TRUE(broker.write_stdin(command + "\n")); };
-
-  testing::write_file(dir.file("kafka.yaml"),
-                      "kafka:\n  properties:\n    session.timeout.ms: 6000\n    heartbeat.interval.ms: 500\n");
+  testing::DevBroker broker(dir, testing::kScaleOutTopics);
+  const std::string brokers = broker.brokers();
+  ASSERT_FALSE(brokers.empty()) << broker.error();
+  auto control = [&](const std::string& command) { ASSERT_TRUE(broker.control(command)); };
   auto start = [&](const std::string& name, const std::string& role) {
-    Engine e;
-    e.name = name;
-    e.port = testing::free_port();
-    e.state = dir.file(name);
-    e.err = dir.file(name + ".err");
-    e.process = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{bin, "run", "--role", role, "--config", dir.file("kafka.yaml"), "--brokers", brokers,
-                                 "--rules", rules, "--state", e.state, "--http", "127.0.0.1:" + std::to_string(e.port)},
-        dir.file(name + ".out"), e.err);
-    EXPECT_TRUE(testing::eventually([&] { return testing::http_get(e.port, "/readyz").status == 200; }, 30))
-        << testing::read_file(e.err);
-    return e;
+    return testing::start_role(dir, name, role, brokers);
   };
   auto assigned = [](const Engine& e) { return testing::metric_sum(e.port, "yuqing_kafka_assigned_partitions"); };
   auto input = [](const Engine& e) { return testing::metric_sum(e.port, "yuqing_input_records_total"); };
@@ -168,15 +144,19 @@ TEST(ScaleOut, TwoMatchAndTwoAggregateProcessesCountExactlyLikeOneEngine) {
     EXPECT_EQ(ids.size(), 1u) << crisis_brand << " " << detector << " raised " << ids.size() << " incidents";
   }
 
-  // The API: the owner of the crisis brand answers, the other instance says 421 and names the
-  // brand's partition.
+  // The API: the owner of the crisis brand answers, the other instance redirects to it (307)
+  // and, asked again by a redirected request (a directory a step behind), says 421 naming
+  // the brand's partition.
   {
     const bool first_owns = inc1.count(crisis_brand) > 0;
     const Engine& owner = first_owns ? agg1 : agg2;
     const Engine& other = first_owns ? agg2 : agg1;
     const std::string target = "/api/v1/brands/" + crisis_brand + "/trend?window=1h&step=5m&until=2026-11-01T06:00:00Z";
     EXPECT_EQ(testing::http_get(owner.port, target).status, 200);
-    const auto misdirected = testing::http_get(other.port, target);
+    const auto redirect = testing::http_get(other.port, target);
+    EXPECT_EQ(redirect.status, 307) << redirect.body;
+    EXPECT_TRUE(redirect.location.starts_with("http://127.0.0.1:" + std::to_string(owner.port) + "/")) << redirect.location;
+    const auto misdirected = testing::http_get(other.port, target + "&redirected=1");
     EXPECT_EQ(misdirected.status, 421) << misdirected.body;
     EXPECT_NE(misdirected.body.find("partition"), std::string::npos) << misdirected.body;
   }
@@ -215,8 +195,7 @@ TEST(ScaleOut, TwoMatchAndTwoAggregateProcessesCountExactlyLikeOneEngine) {
     serve.signal(SIGTERM);
     serve.wait(30);
   }
-  broker.signal(SIGTERM);
-  broker.wait(20);
+  broker.stop();
 
   // Windows: agg1 + agg2 == the embedded reference, per brand and minute; each brand in one.
   const auto expected = testing::window_counts(dir.file("ref"), dir.path().string());

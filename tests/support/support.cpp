@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -227,6 +229,7 @@ HttpResponse http_request(const std::string& method, std::uint16_t port, const s
     beast::http::read(stream, buffer, res);
     out.status = static_cast<int>(res.result_int());
     out.content_type = std::string(res[beast::http::field::content_type]);
+    out.location = std::string(res[beast::http::field::location]);
     out.body = res.body();
     beast::error_code ec;
     stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
@@ -262,11 +265,14 @@ double metric_sum(std::uint16_t port, const std::string& name) {
   return sum;
 }
 
-DevBroker::DevBroker(const TempDir& dir) : err_file_(dir.file("broker.err")) {
+DevBroker::DevBroker(const TempDir& dir, const std::vector<std::string>& topics) : err_file_(dir.file("broker.err")) {
   const std::string ready = dir.file("brokers");
-  process_ = std::make_unique<BackgroundProcess>(
-      std::vector<std::string>{yuqing_binary(), "dev-broker", "--ready-file", ready}, dir.file("broker.out"), err_file_,
-      /*pipe_stdin=*/true);
+  std::vector<std::string> argv = {yuqing_binary(), "dev-broker", "--ready-file", ready};
+  for (const auto& t : topics) {
+    argv.push_back("--topic");
+    argv.push_back(t);
+  }
+  process_ = std::make_unique<BackgroundProcess>(argv, dir.file("broker.out"), err_file_, /*pipe_stdin=*/true);
   if (!eventually([&] { return std::filesystem::exists(ready); }, 20)) return;
   brokers_ = read_file(ready);
   brokers_.erase(brokers_.find_last_not_of("\n") + 1);
@@ -281,6 +287,26 @@ void DevBroker::stop() {
   process_->signal(SIGTERM);
   process_->wait(20);
   process_.reset();
+}
+
+RoleEngine start_role(const TempDir& dir, const std::string& name, const std::string& role,
+                      const std::string& brokers, const std::string& ready_path) {
+  const std::string config = dir.file("kafka-roles.yaml");
+  if (!std::filesystem::exists(config)) {
+    write_file(config, "kafka:\n  properties:\n    session.timeout.ms: 6000\n    heartbeat.interval.ms: 500\n");
+  }
+  RoleEngine e;
+  e.name = name;
+  e.port = free_port();
+  e.state = dir.file(name);
+  e.err = dir.file(name + ".err");
+  e.process = std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{yuqing_binary(), "run", "--role", role, "--config", config, "--brokers", brokers,
+                               "--rules", (source_dir() / "rules").string(), "--state", e.state, "--http",
+                               "127.0.0.1:" + std::to_string(e.port)},
+      dir.file(name + ".out"), e.err);
+  EXPECT_TRUE(eventually([&] { return http_get(e.port, ready_path).status == 200; }, 30)) << read_file(e.err);
+  return e;
 }
 
 }  // namespace yuqing::testing

@@ -68,6 +68,7 @@ struct HttpResponse {
   int status = 0;  // 0 when the connection failed
   std::string content_type;
   std::string body;
+  std::string location;  // the Location header of a redirect
 };
 HttpResponse http_request(const std::string& method, std::uint16_t port, const std::string& target,
                           const std::string& body = "", const std::string& content_type = "application/json",
@@ -88,7 +89,8 @@ double metric_sum(std::uint16_t port, const std::string& name);
 // `dir`, killed with the object. Fault commands go to its stdin through control().
 class DevBroker {
  public:
-  explicit DevBroker(const TempDir& dir);
+  // `topics`: created up front (--topic each), besides the broker's own defaults.
+  explicit DevBroker(const TempDir& dir, const std::vector<std::string>& topics = {});
   // The bootstrap address; empty when the broker did not come up (see error()).
   const std::string& brokers() const { return brokers_; }
   std::string error() const;
@@ -101,6 +103,21 @@ class DevBroker {
   std::string brokers_;
   std::unique_ptr<BackgroundProcess> process_;
 };
+
+// The topics the scale-out roles use (docs/scaling.md).
+inline const std::vector<std::string> kScaleOutTopics = {"mentions",       "mentions.dlq",   "alerts",
+                                                         "yuqing.handover", "yuqing.matches", "yuqing.aggregate.changelog"};
+
+// A `yuqing run --role ROLE` process on loopback (state in dir/NAME, logs in dir/NAME.out and
+// .err), with a 6 s session timeout so tests see a dead member's partitions move in seconds.
+struct RoleEngine {
+  std::string name, state, err;
+  std::uint16_t port = 0;
+  std::unique_ptr<BackgroundProcess> process;
+};
+// Starts it and waits (30 s) until GET `ready_path` answers 200; a gtest failure otherwise.
+RoleEngine start_role(const TempDir& dir, const std::string& name, const std::string& role,
+                      const std::string& brokers, const std::string& ready_path = "/readyz");
 
 // Polls `pred` every 50 ms until it is true or `timeout_s` passes.
 template <class Pred>
