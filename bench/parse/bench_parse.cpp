@@ -11,7 +11,8 @@
 //                              70 KB lines) vs simdjson on the same lines
 //
 // Lines: `yuqing gen` output for the shipped brands, seed 9, 20,000 lines (~425 bytes).
-// items_per_second = lines/s on one core (subject only); bytes_per_second likewise.
+// items_per_second = lines/s on one core (subject only); bytes_per_second likewise. The label
+// is the simdjson kernel the parser chose.
 
 #include <simdjson.h>
 
@@ -54,7 +55,10 @@ const Lines& lines(double bad_share) {
 
 constexpr std::size_t kSlice = 64;  // lines per slice (~30 µs of parsing)
 
-void set_counters(benchmark::State& state, const Lines& l) {
+// The label names the simdjson kernel the parser runs (engine/parse/README.md, "Kernels";
+// YUQING_PARSE_KERNEL=fallback|haswell|icelake to compare).
+void set_counters(benchmark::State& state, const Lines& l, const parse::MentionParser& parser) {
+  state.SetLabel("kernel " + std::string(parser.kernel()));
   state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations() * kSlice) *
                                                     static_cast<double>(l.bytes) / static_cast<double>(l.raw.size())));
   state.counters["accepted"] = l.accepted;
@@ -70,7 +74,7 @@ void BM_ParseVsSimdjson(benchmark::State& state) {
         auto doc = dom.parse(l.padded[i]);
         benchmark::DoNotOptimize(doc.error());
       });
-  set_counters(state, l);
+  set_counters(state, l, parser);
 }
 BENCHMARK(BM_ParseVsSimdjson)->UseManualTime();
 
@@ -83,7 +87,7 @@ void BM_ParseVsMemchr(benchmark::State& state) {
         const void* p = std::memchr(l.raw[i].data(), '\n', l.raw[i].size());
         benchmark::DoNotOptimize(p);
       });
-  set_counters(state, l);
+  set_counters(state, l, parser);
 }
 BENCHMARK(BM_ParseVsMemchr)->UseManualTime();
 
@@ -97,7 +101,7 @@ void BM_ParseBadVsSimdjson(benchmark::State& state) {
         auto doc = dom.parse(l.padded[i]);
         benchmark::DoNotOptimize(doc.error());
       });
-  set_counters(state, l);
+  set_counters(state, l, parser);
 }
 BENCHMARK(BM_ParseBadVsSimdjson)->UseManualTime();
 

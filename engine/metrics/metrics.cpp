@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <limits>
 #include <sstream>
 
@@ -176,7 +177,7 @@ class Metrics::ShardCollector final : public prometheus::Collectable {
   std::string source_kind_;
 };
 
-Metrics::Metrics(std::vector<std::string> reject_names, std::string source_kind)
+Metrics::Metrics(std::vector<std::string> reject_names, std::string source_kind, std::string parse_kernel)
     : registry_(std::make_shared<prometheus::Registry>()),
       collector_(std::make_shared<ShardCollector>(std::move(reject_names), std::move(source_kind))) {
   process_start_seconds();
@@ -200,7 +201,9 @@ Metrics::Metrics(std::vector<std::string> reject_names, std::string source_kind)
   auto& ready = prometheus::BuildGauge().Name("yuqing_ready").Help("1 when the engine is ready to process input.").Register(*registry_);
   ready_ = &ready.Add({});
   auto& info = prometheus::BuildGauge().Name("yuqing_build_info").Help("Build information; always 1.").Register(*registry_);
-  info.Add({{"version", "0.1.0"}}).Set(1);
+  std::map<std::string, std::string> labels{{"version", "0.1.0"}};
+  if (!parse_kernel.empty()) labels.emplace("parse_kernel", std::move(parse_kernel));
+  info.Add(labels).Set(1);
 }
 
 Metrics::~Metrics() = default;

@@ -66,8 +66,10 @@ struct PipelineShard {
 
 class Metrics {
  public:
-  // reject_names: label values for dead_lettered[i]; source_kind: "file", "stdin", "demo", ...
-  Metrics(std::vector<std::string> reject_names, std::string source_kind);
+  // reject_names: label values for dead_lettered[i]; source_kind: "file", "stdin", "demo", ...;
+  // parse_kernel: the simdjson kernel the parsers run, a label of yuqing_build_info when given
+  // (the same binary runs a different kernel on another CPU, and parsing speed differs with it).
+  Metrics(std::vector<std::string> reject_names, std::string source_kind, std::string parse_kernel = "");
   ~Metrics();
 
   prometheus::Registry& registry() { return *registry_; }

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,21 @@ struct ParserOptions {
   std::size_t max_line_bytes = 64 * 1024;  // Default: 64 KiB. Longer lines are too_large.
 };
 
+// Kernels: the parser is compiled for several simdjson kernels and picks one at run time, so
+// the binary runs on any x86-64 CPU and uses AVX2 / AVX-512 where the CPU has them.
+//
+// The kernels compiled in that this CPU can run, best first, e.g. {"icelake", "haswell",
+// "fallback"} (simdjson's names; "fallback" is the portable scalar one, always present).
+std::span<const std::string_view> available_kernels();
+// The kernel parsers use unless constructed with another: the first of
+// available_kernels(), or the one named by the environment variable YUQING_PARSE_KERNEL when it
+// is available. Chosen once, on first use, and logged (info) that time.
+std::string_view default_kernel();
+
+namespace detail {
+class ParserBackend;
+}  // namespace detail
+
 // Limits the parser enforces (see engine/parse/README.md and schemas/README.md).
 inline constexpr std::size_t kMaxIdBytes = 256;       // `id` is 1..256 bytes of UTF-8
 inline constexpr std::size_t kMaxNestingDepth = 64;   // arrays/objects, the root object is 1
@@ -51,6 +67,9 @@ inline constexpr std::int64_t kMaxCreatedAtMs = 7289654399999;  // 2200-12-31T23
 class MentionParser {
  public:
   explicit MentionParser(ParserOptions options = {});
+  // With a given kernel, one of available_kernels() (tests, benchmarks); any other name, or an
+  // empty one, gets default_kernel() (kernel() tells which one it got).
+  MentionParser(ParserOptions options, std::string_view kernel);
   ~MentionParser();
   MentionParser(const MentionParser&) = delete;
   MentionParser& operator=(const MentionParser&) = delete;
@@ -59,9 +78,12 @@ class MentionParser {
   // UTF-8 BOM are tolerated. Never throws.
   Result<Mention, ParseError> parse(std::string_view line);
 
+  // The simdjson kernel this parser runs ("icelake", "haswell", "fallback", ...).
+  std::string_view kernel() const { return kernel_; }
+
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<detail::ParserBackend> impl_;
+  std::string_view kernel_;
 };
 
 // Parses RFC 3339 ("2024-05-01T12:00:00Z", "2024-05-01T20:00:00.123+08:00") to epoch ms.

@@ -149,6 +149,13 @@ TEST_F(RunTest, MetricsAgreeWithTheInputAndSigtermDrains) {
   EXPECT_GT(dead, 150);
   EXPECT_GT(metric_value(scrape, "yuqing_dlq_total{reason=\"too_large\"}"), 0);
   EXPECT_GT(metric_value(scrape, "process_resident_memory_bytes"), 0);
+  // The parse kernel in use, as `yuqing --version` names it.
+  const auto version = run_process({bin, "--version"});
+  ASSERT_EQ(version.exit_code, 0);
+  const auto at = version.out.find("parse kernel: ");
+  ASSERT_NE(at, std::string::npos) << version.out;
+  const auto kernel = version.out.substr(at + 14, version.out.find(' ', at + 14) - (at + 14));
+  EXPECT_EQ(metric_value(scrape, "yuqing_build_info{parse_kernel=\"" + kernel + "\",version=\"0.1.0\"}"), 1) << scrape;
   EXPECT_EQ(testing::http_get(port, "/healthz").status, 200);
   EXPECT_EQ(testing::http_get(port, "/readyz").status, 200);
   // The exposition follows Prometheus' naming and format rules (scripts/setup.sh installs promtool).

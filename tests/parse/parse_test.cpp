@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "engine/parse/parse.h"
+#include "engine/parse/parse_kernel.h"
 #include "tests/parse/corpus.h"
 
 namespace yuqing::parse {
@@ -785,6 +787,126 @@ TEST(ParseFuzz, TwentyThousandMutationsNeverCrashAndAgreeWithAReferenceValidator
   }
   // Mutations of valid seeds often stay valid: the run exercises both paths.
   EXPECT_GT(accepted, 500);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernels and the fast path: the parser is compiled for several simdjson kernels
+// (engine/parse/parse_kernel.h), and accepts most lines on a DOM fast path that hands anything
+// unusual to the full On-Demand path. Every kernel this CPU runs, fast path on, must give
+// exactly the results of the fallback kernel's full path alone: reasons, detail sentences and
+// field values.
+
+// Everything a parse yields, as text.
+std::string full_outcome(const Result<Mention, ParseError>& r) {
+  if (!r.ok()) return outcome(r);
+  const Mention& m = *r;
+  std::ostringstream out;
+  out << "ok id=" << m.id << " platform=" << platform_name(m.platform) << " created_at=" << m.created_at_ms
+      << " text=" << m.text << " title=" << m.title << " lang=" << m.lang << " url=" << m.url
+      << " parent_id=" << m.parent_id << " region=" << m.region << " author.id=" << m.author.id
+      << " author.name=" << m.author.name << " followers=" << m.author.followers
+      << " verified=" << m.author.verified << " likes=" << m.metrics.likes << " reposts=" << m.metrics.reposts
+      << " comments=" << m.metrics.comments << " views=" << m.metrics.views;
+  return out.str();
+}
+
+TEST(ParseKernels, FallbackIsAlwaysAvailableAndTheDefaultIsAvailable) {
+  const auto kernels = available_kernels();
+  ASSERT_FALSE(kernels.empty());
+  EXPECT_NE(std::find(kernels.begin(), kernels.end(), default_kernel()), kernels.end());
+#if defined(__x86_64__)
+  // Baseline x86-64 builds get simdjson's portable kernel as the last resort.
+  EXPECT_EQ(kernels.back(), "fallback");
+#endif
+  if (std::getenv("YUQING_PARSE_KERNEL") == nullptr) {
+    EXPECT_EQ(default_kernel(), kernels.front());
+  }
+  EXPECT_EQ(MentionParser().kernel(), default_kernel());
+  for (const std::string_view k : kernels) EXPECT_EQ(MentionParser(ParserOptions{}, k).kernel(), k);
+  EXPECT_EQ(MentionParser(ParserOptions{}, "no-such-kernel").kernel(), default_kernel());
+  std::string names;
+  for (const std::string_view k : kernels) names += std::string(k) + " ";
+  std::printf("kernels this CPU runs: %s(default %s)\n", names.c_str(), std::string(default_kernel()).c_str());
+}
+
+// Nesting right around the limit, inside an unknown field (root object = level 1).
+std::string nested_line(std::size_t levels, bool arrays) {
+  std::string inner;
+  for (std::size_t i = 1; i < levels; ++i) inner += arrays ? "[" : "{\"k\":";
+  inner += "1";
+  for (std::size_t i = 1; i < levels; ++i) inner += arrays ? "]" : "}";
+  return R"({"id":"a","platform":"weibo","created_at":0,"text":"t","x":)" + inner + "}";
+}
+
+TEST(ParseKernels, EveryKernelAndTheFastPathGiveTheFullPathsResults) {
+  const auto kernels = available_kernels();
+  // The corpus, every prefix of the valid lines, edge cases of the fast path, and seeded
+  // mutations (as in ParseFuzz).
+  std::vector<std::string> inputs;
+  std::vector<std::string> valid_seeds = {full_line()};
+  std::vector<std::string> other_seeds;
+  for (const auto& c : corpus()) {
+    inputs.push_back(c.input);
+    if (c.input.size() >= 3000) continue;
+    (c.expect ? other_seeds : valid_seeds).push_back(c.input);
+  }
+  for (const auto& base : valid_seeds) {
+    for (std::size_t n = 0; n < base.size(); ++n) inputs.push_back(base.substr(0, n));
+  }
+  for (std::size_t levels = 60; levels <= 68; ++levels) {
+    inputs.push_back(nested_line(levels, true));
+    inputs.push_back(nested_line(levels, false));
+  }
+  const std::string head = R"({"id":"a","platform":"weibo","text":"t",)";
+  for (const char* tail : {
+           R"("created_at":-0})", R"("created_at":0})", R"("created_at":1e12})", R"("created_at":1.7e12})",
+           R"("created_at":7289654399999})", R"("created_at":7289654400000})", R"("created_at":-1})",
+           R"("created_at":9223372036854775808})", R"("created_at":"2024-05-01T12:00:00Z"})",
+           R"("created_at":0,"metrics":{"likes":-0,"views":12.0,"comments":1e3,"reposts":"42"}})",
+           R"("created_at":0,"metrics":{"likes":9223372036854775807}})",
+           R"("created_at":0,"metrics":{"likes":9223372036854775808}})",
+           R"("created_at":0,"metrics":{"likes":1e400}})", R"("created_at":0,"metrics":{"likes":1.5}})",
+           R"("created_at":0,"author":{"id":12345678901234567890123,"name":null,"verified":null}})",
+           R"("created_at":0,"author":{"id":"u","id":"v"}})", R"("created_at":0,"author":{"x":1,"x":2}})",
+           R"("created_at":0,"a":1,"a":2,"\u0074itle":"t"})", R"("created_at":0,"title":"a","t\u0069tle":"b"})",
+           R"("created_at":0,"x":"\ud800"})", R"("created_at":0,"x":"\udc00"})",
+           R"("created_at":0,"x":"\ud83d\ude00"})", R"("created_at":0,"x":123456789012345678901234567890})",
+           R"("created_at":0,"x":-1e999})", R"("created_at":0} )", "\"created_at\":0}\t\n", "\"created_at\":0} x",
+           R"("created_at":0}})", R"("created_at":0,"lang":null,"region":null,"url":null,"parent_id":null})",
+       }) {
+    inputs.push_back(head + tail);
+  }
+  inputs.push_back(head + "\"created_at\":0}" + std::string(1, '\0'));
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 20000; ++i) {
+    const auto& seeds = rng() % 4 != 0 ? valid_seeds : other_seeds;
+    inputs.push_back(mutate(seeds[rng() % seeds.size()], rng));
+  }
+
+  const auto full_path = detail::make_parser_baseline(ParserOptions{}, /*fast_path=*/false);
+  std::vector<std::string> expected;
+  expected.reserve(inputs.size());
+  std::size_t accepted = 0;
+  for (const auto& in : inputs) {
+    const auto r = full_path->parse(in);
+    accepted += r.ok() ? 1 : 0;
+    expected.push_back(full_outcome(r));
+  }
+  EXPECT_GT(accepted, 500U);
+
+  for (const std::string_view k : kernels) {
+    MentionParser parser(ParserOptions{}, k);
+    ASSERT_EQ(parser.kernel(), k);
+    std::size_t differ = 0;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const std::string got = full_outcome(parser.parse(inputs[i]));
+      if (got != expected[i] && ++differ <= 5) {
+        ADD_FAILURE() << k << " vs the full path on input " << i << ": " << inputs[i] << "\n  " << got << "\n  "
+                      << expected[i];
+      }
+    }
+    EXPECT_EQ(differ, 0U) << k;
+  }
 }
 
 }  // namespace
