@@ -27,14 +27,17 @@ void Matcher::prepare(const RuleSet& rs) {
     if (hs_alloc_scratch(rs.db_, &scratch_) != HS_SUCCESS) ++scan_errors_;
   }
   const std::size_t nt = rs.terms_.size();
-  term_gen_.assign(nt, 0);
-  term_head_.assign(nt, kNone);
-  term_tail_.assign(nt, kNone);
-  rule_gen_.assign(rs.rules_.size(), 0);
-  collect_gen_.assign(nt, 0);
+  seen_.assign((nt + 63) / 64, 0);
+  slots_.assign(nt, TermSlot{kNone, kNone, 0});
   counters_.assign(rs.rules_.size(), 0);
-  candidates_.reserve(rs.rules_.size());
+  candidates_.reserve(std::min<std::size_t>(rs.postings_.size(), 1u << 16));
+  raw_.reserve(256);
+  hits_.reserve(256);
+  hit_rules_.reserve(256);
+  seen_rules_.reserve(256);
+  seen_terms_.clear();
   seen_terms_.reserve(std::min<std::size_t>(nt, 4096));
+  collect_stamp_ = 0;
   gen_ = 0;
   tokens_gen_ = 0;
   instance_ = rs.instance_id_;
@@ -42,58 +45,129 @@ void Matcher::prepare(const RuleSet& rs) {
 
 void Matcher::next_generation() {
   if (gen_ == UINT32_MAX - 1) {
-    std::fill(term_gen_.begin(), term_gen_.end(), 0);
-    std::fill(rule_gen_.begin(), rule_gen_.end(), 0);
-    std::fill(collect_gen_.begin(), collect_gen_.end(), 0);
     tokens_gen_ = 0;
     gen_ = 0;
   }
   ++gen_;
 }
 
+// During the scan the callback only records (literal, end): reading the rule set there
+// would serialize one cache miss per hit with the scan. The hits are resolved afterwards
+// in stages, each of which first prefetches what it reads, so that the misses of a stage
+// overlap (at 10,000 rules the rule set does not stay in cache between mentions when
+// something else runs on the core).
 int Matcher::on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/,
                       void* ctx) {
   auto* self = static_cast<Matcher*>(ctx);
-  const RuleSet& rs = *self->rs_;
-  const auto end = static_cast<std::uint32_t>(to);
-  const std::uint32_t begin = end - rs.literal_len_[id];
-  const std::string_view text = self->norm_.text();
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  // Word-boundary facts, computed lazily once for all terms of this literal.
-  int before_word = -1;
-  int after_word = -1;
-  for (std::uint32_t k = rs.literal_terms_begin_[id]; k < rs.literal_terms_begin_[id + 1]; ++k) {
-    const std::uint32_t t = rs.literal_terms_[k];
-    const TermInfo& ti = rs.terms_[t];
-    if (ti.start_boundary) {
-      if (before_word < 0) before_word = begin > 0 && normalize::is_word_cp(normalize::decode_utf8_before(s, begin));
-      if (before_word != 0) continue;
-    }
-    if (ti.end_boundary) {
-      if (after_word < 0) {
-        std::size_t len = 0;
-        after_word = end < text.size() && normalize::is_word_cp(normalize::decode_utf8(s, text.size(), end, len));
-      }
-      if (after_word != 0) continue;
-    }
-    const auto h = static_cast<std::uint32_t>(self->hits_.size());
-    self->hits_.push_back({t, begin, end, kNone});
-    if (self->term_gen_[t] != self->gen_) {
-      self->term_gen_[t] = self->gen_;
-      self->term_head_[t] = h;
-      self->seen_terms_.push_back(t);
-    } else {
-      self->hits_[self->term_tail_[t]].next = h;
-    }
-    self->term_tail_[t] = h;
-  }
+  // Only prefetches: this hit's literal record is on its way while the scan goes on, and
+  // the previous hit's record (asked for one callback earlier, usually arrived by now) names
+  // what resolving it will read next. By the end of the scan most of that is in cache.
+  __builtin_prefetch(self->lits_base_ + id);
+  self->raw_.push_back({id, static_cast<std::uint32_t>(to)});
+  if (self->raw_.size() >= 2) self->prefetch_next(self->raw_[self->raw_.size() - 2].lit);
   return 0;
+}
+
+// What resolve_hits() and the candidate loop read for a hit of literal `lit`: the slot of its
+// (first) term, and the postings, or, for a term posted under one rule, that rule's nodes and
+// counter.
+inline void Matcher::prefetch_next(std::uint32_t lit) const {
+  const RuleSet::LitHot& h = lits_base_[lit];
+  __builtin_prefetch(slots_.data() + h.term0, 1);
+  const std::uint32_t n = h.rules_end - h.rules_begin;
+  if (n == 1) {
+    if ((h.first.root & RuleSet::kTermRule) == 0) __builtin_prefetch(rs_->nodes_.data() + h.first.root);
+    __builtin_prefetch(counters_.data() + h.first.rule, 1);
+  } else if (n > 1) {
+    __builtin_prefetch(rs_->postings_.data() + h.rules_begin);
+  }
+}
+
+namespace {
+
+// Whether the code point ending just before `begin` / starting at `end` is a word character.
+inline bool word_before(const unsigned char* s, std::uint32_t begin) {
+  if (begin == 0) return false;
+  const unsigned char c = s[begin - 1];
+  return c < 0x80 ? normalize::is_word_cp(c) : normalize::is_word_cp(normalize::decode_utf8_before(s, begin));
+}
+
+inline bool word_after(const unsigned char* s, std::size_t n, std::uint32_t end) {
+  if (end >= n) return false;
+  if (s[end] < 0x80) return normalize::is_word_cp(s[end]);
+  std::size_t len = 0;
+  return normalize::is_word_cp(normalize::decode_utf8(s, n, end, len));
+}
+
+}  // namespace
+
+// Raw literal hits -> term hits (word boundaries checked), in hit order, then the per-term
+// hit lists and the seen bits.
+void Matcher::resolve_hits(const RuleSet& rs) {
+  const std::string_view text = norm_.text();
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  if (!raw_.empty()) prefetch_next(raw_.back().lit);  // the others were asked for during the scan
+  for (const RawHit& r : raw_) {
+    const RuleSet::LitHot& lit = rs.lits_[r.lit];
+    const std::uint32_t end = r.end;
+    const std::uint32_t len = lit.len != RuleSet::kLongLiteral ? lit.len
+                                                                : static_cast<std::uint32_t>(rs.literals_[r.lit].size());
+    const std::uint32_t begin = end - len;
+    // The start boundary is the same for every term of the literal; the end one is computed
+    // at most once.
+    if (lit.start_boundary != 0 && word_before(s, begin)) continue;
+    int after_word = -1;
+    auto end_ok = [&]() {
+      if (after_word < 0) after_word = word_after(s, text.size(), end) ? 1 : 0;
+      return after_word == 0;
+    };
+    if ((lit.flags0 & RuleSet::kEndBoundary) == 0 || end_ok()) {
+      // Asked for again: the scan's own tables (1.5 MB at 10,000 rules) may have pushed the
+      // lines asked for during the scan out of L2 again.
+      if (lit.rules_end - lit.rules_begin == 1) {
+        if ((lit.first.root & RuleSet::kTermRule) == 0) __builtin_prefetch(rs.nodes_.data() + lit.first.root);
+      } else if (lit.rules_end > lit.rules_begin) {
+        __builtin_prefetch(rs.postings_.data() + lit.rules_begin);
+      }
+      hits_.push_back({lit.term0, begin, end, kNone, (lit.flags0 & RuleSet::kPrefix) != 0});
+      hit_rules_.push_back({lit.rules_begin, lit.rules_end, lit.first, lit.groups0});
+    }
+    if (lit.has_term1 == 0) continue;
+    // The rare second term (the literal is also written with '*'): its postings are looked up.
+    const RuleSet::LitTerm& t1 = rs.lit_term1_[r.lit];
+    if ((t1.flags & RuleSet::kEndBoundary) == 0 || end_ok()) {
+      const RuleSet::TermHot& th = rs.term_hot_[t1.term];
+      const RuleSet::Posting first =
+          th.rules_end > th.rules_begin ? rs.postings_[th.rules_begin] : RuleSet::Posting{0, 0, RuleSet::kNoTerm};
+      hits_.push_back({t1.term, begin, end, kNone, (t1.flags & RuleSet::kPrefix) != 0});
+      hit_rules_.push_back({th.rules_begin, th.rules_end, first, th.groups_end > th.groups_begin ? 1u : 0u});
+    }
+  }
+  for (std::uint32_t h = 0; h < hits_.size(); ++h) {
+    const std::uint32_t t = hits_[h].term;
+    std::uint64_t& word = seen_[t >> 6];
+    const std::uint64_t bit = std::uint64_t{1} << (t & 63);
+    TermSlot& slot = slots_[t];
+    if ((word & bit) == 0) {
+      word |= bit;
+      slot.head = h;
+      seen_terms_.push_back(t);
+      seen_rules_.push_back(hit_rules_[h]);
+    } else {
+      hits_[slot.tail].next = h;
+    }
+    slot.tail = h;
+  }
 }
 
 const MatchResult& Matcher::match(const Mention& m, const RuleSet& rs) {
   if (rs.instance_id_ != instance_) prepare(rs);
   result_.clear();
   hits_.clear();
+  hit_rules_.clear();
+  seen_rules_.clear();
+  raw_.clear();
+  for (const std::uint32_t t : seen_terms_) seen_[t >> 6] = 0;  // the previous mention's bits
   seen_terms_.clear();
   candidates_.clear();
   next_generation();
@@ -110,66 +184,95 @@ const MatchResult& Matcher::match(const Mention& m, const RuleSet& rs) {
   text_start_ = static_cast<std::uint32_t>(norm_.append(m.text));
   const std::string_view text = norm_.text();
   if (rs.db_ == nullptr || text.empty()) return result_;
+  lits_base_ = rs.lits_.data();
 
   if (hs_scan(rs.db_, text.data(), static_cast<unsigned int>(text.size()), 0, scratch_, &Matcher::on_match, this) !=
       HS_SUCCESS) {
     ++scan_errors_;
     return result_;
   }
+  resolve_hits(rs);
 
-  // Candidate rules: those using a term that was seen. Extra groups are reported directly.
-  for (const std::uint32_t t : seen_terms_) {
-    for (std::uint32_t k = rs.term_rules_begin_[t]; k < rs.term_rules_begin_[t + 1]; ++k) {
-      const std::uint32_t r = rs.term_rules_[k];
-      if (rule_gen_[r] != gen_) {
-        rule_gen_[r] = gen_;
-        candidates_.push_back(r);
+  // Candidate rules: those posted under a term that was seen (rule << 32 | root, so that
+  // sorting orders them by rule). Extra groups are reported directly. As above, each step
+  // first prefetches what it reads.
+  for (std::size_t st = 0; st < seen_terms_.size(); ++st) {
+    const std::uint32_t t = seen_terms_[st];
+    const TermRules& tr = seen_rules_[st];
+    // A posting whose `need` term was not seen cannot match: dropped before its nodes are read.
+    if (tr.rules_end - tr.rules_begin == 1) {
+      if (tr.first.need == RuleSet::kNoTerm || seen(tr.first.need)) {
+        candidates_.push_back(std::uint64_t{tr.first.rule} << 32 | tr.first.root);
+      }
+    } else {
+      for (std::uint32_t k = tr.rules_begin; k < tr.rules_end; ++k) {
+        const RuleSet::Posting& p = rs.postings_[k];
+        if (p.need != RuleSet::kNoTerm && !seen(p.need)) continue;
+        candidates_.push_back(std::uint64_t{p.rule} << 32 | p.root);
+        // Not asked for during the scan.
+        if ((p.root & RuleSet::kTermRule) == 0) __builtin_prefetch(rs.nodes_.data() + p.root);
+        __builtin_prefetch(counters_.data() + p.rule, 1);
       }
     }
-    for (std::uint32_t k = rs.term_groups_begin_[t]; k < rs.term_groups_begin_[t + 1]; ++k) {
+    if (tr.groups == 0) continue;
+    const RuleSet::TermHot& th = rs.term_hot_[t];
+    for (std::uint32_t k = th.groups_begin; k < th.groups_end; ++k) {
       const auto [g, i] = rs.term_groups_[k];
-      for (std::uint32_t h = term_head_[t]; h != kNone; h = hits_[h].next) {
+      for (std::uint32_t h = slots_[t].head; h != kNone; h = hits_[h].next) {
         result_.groups.push_back({g, i, to_original(hits_[h])});
       }
     }
   }
-  if (candidates_.size() > 1) std::sort(candidates_.begin(), candidates_.end());
-
-  for (const std::uint32_t r : candidates_) {
-    // A candidate whose rule is one term or an OR of terms is posted only under those terms,
-    // so it matches without evaluation.
-    if (rs.always_[r] == 0 && !eval(rs, rs.roots_[r])) continue;
-    const RuleSet::Rule& rule = rs.rules_[r];
+  if (candidates_.size() > 1) {
+    std::sort(candidates_.begin(), candidates_.end());
+    candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
+  }
+  for (const std::uint64_t c : candidates_) {
+    const auto r = static_cast<std::uint32_t>(c >> 32);
+    const auto root = static_cast<std::uint32_t>(c);
+    // A rule that is one term or an OR of terms is posted only under those terms, so it
+    // matches without evaluation; a one-term rule's posting names the term instead of the
+    // root node (nothing to read).
+    const bool term_rule = (root & RuleSet::kTermRule) != 0;
+    if (!term_rule) {
+      const RuleSet::Node& n = rs.nodes_[root];
+      const bool always = n.kind == NodeKind::term || (n.kind == NodeKind::any_of && n.terms_only);
+      if (!always && !eval(rs, root)) continue;
+    }
     ++counters_[r];
     BrandMatch b;
     b.rule = r;
-    // The terms that made the match: positive terms in satisfied clauses.
+    // The terms that made the match: positive terms in satisfied clauses, each once.
     collected_.clear();
-    collect(rs, rule.root);
+    if (++collect_stamp_ == 0) {  // wrapped: forget old stamps
+      for (TermSlot& slot : slots_) slot.collected = 0;
+      collect_stamp_ = 1;
+    }
+    if (term_rule) {
+      collect_term(root & ~RuleSet::kTermRule);
+    } else {
+      collect(rs, root);
+    }
     b.hits_begin = static_cast<std::uint32_t>(result_.hits.size());
     for (const std::uint32_t t : collected_) {
-      std::uint32_t n = 0;
-      for (std::uint32_t h = term_head_[t]; h != kNone && n < kMaxHitsPerTermReported; h = hits_[h].next, ++n) {
+      std::uint32_t k = 0;
+      for (std::uint32_t h = slots_[t].head; h != kNone && k < kMaxHitsPerTermReported; h = hits_[h].next, ++k) {
         result_.hits.push_back(to_original(hits_[h]));
       }
     }
     b.hits_count = static_cast<std::uint32_t>(result_.hits.size()) - b.hits_begin;
-    // Aspects: the brand's own sets, then default sets it does not override.
+    // Aspects: the brand's own sets, then default sets it does not override (precomputed).
     b.aspects_begin = static_cast<std::uint32_t>(result_.aspects.size());
-    auto add_aspect = [&](const RuleSet::Aspect& a) {
-      for (const std::uint32_t t : a.terms) {
-        if (seen(t)) {
-          result_.aspects.push_back({a.name, to_original(hits_[term_head_[t]])});
-          return;
+    if (!rs.rule_aspects_.empty()) {
+      for (std::uint32_t k = rs.rule_aspects_begin_[r]; k < rs.rule_aspects_begin_[r + 1]; ++k) {
+        const RuleSet::Aspect& a = rs.aspects_[rs.rule_aspects_[k]];
+        for (const std::uint32_t t : a.terms) {
+          if (seen(t)) {
+            result_.aspects.push_back({a.name, to_original(hits_[slots_[t].head])});
+            break;
+          }
         }
       }
-    };
-    for (const std::uint32_t a : rule.aspects) add_aspect(rs.aspects_[a]);
-    for (const std::uint32_t a : rs.default_aspects_) {
-      const RuleSet::Aspect& da = rs.aspects_[a];
-      const bool overridden = std::any_of(rule.aspects.begin(), rule.aspects.end(),
-                                          [&](std::uint32_t own) { return rs.aspects_[own].name == da.name; });
-      if (!overridden) add_aspect(da);
     }
     b.aspects_count = static_cast<std::uint32_t>(result_.aspects.size()) - b.aspects_begin;
     result_.brands.push_back(b);
@@ -177,27 +280,39 @@ const MatchResult& Matcher::match(const Mention& m, const RuleSet& rs) {
   return result_;
 }
 
+// Whether the rule is posted under a term of the last mention (one of its anchors occurs).
+// Not candidates_: candidates whose `need` term is absent were dropped from it.
+bool Matcher::was_candidate(std::uint32_t rule) const {
+  for (const std::uint32_t t : seen_terms_) {
+    const RuleSet::TermHot& th = rs_->term_hot_[t];
+    for (std::uint32_t k = th.rules_begin; k < th.rules_end; ++k) {
+      if (rs_->postings_[k].rule == rule) return true;
+    }
+  }
+  return false;
+}
+
 TermHit Matcher::to_original(const Hit& hit) const {
-  Hit h = hit;
-  if (rs_->terms_[h.term].prefix) {  // report the whole word a wildcard matched
+  std::uint32_t end = hit.end;
+  if (hit.prefix) {  // report the whole word a wildcard matched
     const std::string_view text = norm_.text();
     const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-    while (h.end < text.size()) {
+    while (end < text.size()) {
       std::size_t len = 0;
-      if (!normalize::is_word_cp(normalize::decode_utf8(s, text.size(), h.end, len))) break;
-      h.end += static_cast<std::uint32_t>(len);
+      if (!normalize::is_word_cp(normalize::decode_utf8(s, text.size(), end, len))) break;
+      end += static_cast<std::uint32_t>(len);
     }
   }
   TermHit out;
-  out.term = h.term;
-  if (has_title_ && h.begin < text_start_) {
+  out.term = hit.term;
+  if (has_title_ && hit.begin < text_start_) {
     out.field = TextField::title;
-    const auto span = norm_.source_span(h.begin, h.end, mention_->title);
+    const auto span = norm_.source_span(hit.begin, end, mention_->title);
     out.begin = span.begin;
     out.end = span.end;
   } else {
     out.field = TextField::text;
-    const auto span = norm_.source_span(h.begin, h.end, mention_->text);
+    const auto span = norm_.source_span(hit.begin, end, mention_->text);
     out.begin = span.begin;
     out.end = span.end;
   }
@@ -205,27 +320,33 @@ TermHit Matcher::to_original(const Hit& hit) const {
 }
 
 bool Matcher::eval(const RuleSet& rs, std::uint32_t node) const {
-  const RuleSet::Node& n = rs.nodes_[node];
-  const std::uint32_t* kids = rs.children_.data() + n.child_begin;
+  const RuleSet::Node* nodes = rs.nodes_.data();
+  const RuleSet::Node& n = nodes[node];
   switch (n.kind) {
     case NodeKind::term:
       return seen(n.arg);
     case NodeKind::all_of:
-      for (std::uint32_t i = 0; i < n.child_count; ++i) {
-        if (!eval(rs, kids[i])) return false;
+      for (std::uint32_t c = node + 1; c < n.end; c = nodes[c].end) {
+        if (!eval(rs, c)) return false;
       }
       return true;
     case NodeKind::any_of:
-      for (std::uint32_t i = 0; i < n.child_count; ++i) {
-        if (eval(rs, kids[i])) return true;
+      if (n.terms_only) {
+        for (std::uint32_t c = node + 1; c < n.end; ++c) {
+          if (seen(nodes[c].arg)) return true;
+        }
+        return false;
+      }
+      for (std::uint32_t c = node + 1; c < n.end; c = nodes[c].end) {
+        if (eval(rs, c)) return true;
       }
       return false;
     case NodeKind::none_of:
-      return !eval(rs, kids[0]);
+      return !eval(rs, node + 1);
     case NodeKind::field:
       return field_matches(rs.fields_[n.arg], *mention_);
     case NodeKind::near:
-      return eval_near(rs, n, nullptr);
+      return eval_near(rs, node, nullptr);
   }
   return false;
 }
@@ -262,25 +383,29 @@ void Matcher::ensure_tokens() const {
   }
 }
 
-bool Matcher::eval_near(const RuleSet& rs, const RuleSet::Node& n, int* best_gap) const {
-  const std::uint32_t* kids = rs.children_.data() + n.child_begin;
-  auto side_terms = [&](std::uint32_t node, std::uint32_t* out, std::uint32_t& count, std::uint32_t cap) {
-    const RuleSet::Node& s = rs.nodes_[node];
+bool Matcher::eval_near(const RuleSet& rs, std::uint32_t node, int* best_gap) const {
+  const RuleSet::Node* nodes = rs.nodes_.data();
+  const RuleSet::Node& n = nodes[node];
+  // Each side is a term or an OR of terms (the parser guarantees it).
+  auto side_terms = [&](std::uint32_t side, std::uint32_t* out, std::uint32_t& count, std::uint32_t cap) {
+    const RuleSet::Node& s = nodes[side];
     count = 0;
     if (s.kind == NodeKind::term) {
       if (seen(s.arg)) out[count++] = s.arg;
       return;
     }
-    for (std::uint32_t i = 0; i < s.child_count; ++i) {
-      const std::uint32_t t = rs.nodes_[rs.children_[s.child_begin + i]].arg;
+    for (std::uint32_t c = side + 1; c < s.end; c = nodes[c].end) {
+      const std::uint32_t t = nodes[c].arg;
       if (seen(t) && count < cap) out[count++] = t;
     }
   };
   constexpr std::uint32_t kCap = 64;
   std::uint32_t left[kCap], right[kCap];
   std::uint32_t nl = 0, nr = 0;
-  side_terms(kids[0], left, nl, kCap);
-  side_terms(kids[1], right, nr, kCap);
+  const std::uint32_t left_side = node + 1;
+  const std::uint32_t right_side = nodes[left_side].end;
+  side_terms(left_side, left, nl, kCap);
+  side_terms(right_side, right, nr, kCap);
   if (nl == 0 || nr == 0) return false;
   ensure_tokens();
   auto start_tok = [&](std::uint32_t b) { return tokens_[b] & kTokenMask; };
@@ -291,11 +416,11 @@ bool Matcher::eval_near(const RuleSet& rs, const RuleSet::Node& n, int* best_gap
   const auto limit = static_cast<std::int64_t>(n.arg);
   std::int64_t best = INT_MAX;
   for (std::uint32_t a = 0; a < nl; ++a) {
-    for (std::uint32_t ha = term_head_[left[a]]; ha != kNone; ha = hits_[ha].next) {
+    for (std::uint32_t ha = slots_[left[a]].head; ha != kNone; ha = hits_[ha].next) {
       const Hit& x = hits_[ha];
       const std::int64_t as = start_tok(x.begin), ae = end_tok(x.end);
       for (std::uint32_t b = 0; b < nr; ++b) {
-        for (std::uint32_t hb = term_head_[right[b]]; hb != kNone; hb = hits_[hb].next) {
+        for (std::uint32_t hb = slots_[right[b]].head; hb != kNone; hb = hits_[hb].next) {
           const Hit& y = hits_[hb];
           if (x.begin == y.begin && x.end == y.end) continue;  // the same occurrence
           const std::int64_t bs = start_tok(y.begin), be = end_tok(y.end);
@@ -319,23 +444,32 @@ bool Matcher::eval_near(const RuleSet& rs, const RuleSet::Node& n, int* best_gap
   return best <= limit;
 }
 
+inline void Matcher::collect_term(std::uint32_t t) {
+  if (!seen(t)) return;
+  TermSlot& slot = slots_[t];
+  if (slot.collected == collect_stamp_) return;
+  slot.collected = collect_stamp_;
+  collected_.push_back(t);
+}
+
 void Matcher::collect(const RuleSet& rs, std::uint32_t node) {
-  const RuleSet::Node& n = rs.nodes_[node];
-  const std::uint32_t* kids = rs.children_.data() + n.child_begin;
+  const RuleSet::Node* nodes = rs.nodes_.data();
+  const RuleSet::Node& n = nodes[node];
   switch (n.kind) {
     case NodeKind::term:
-      if (seen(n.arg) && collect_gen_[n.arg] != gen_) {
-        collect_gen_[n.arg] = gen_;
-        collected_.push_back(n.arg);
-      }
+      collect_term(n.arg);
       return;
     case NodeKind::all_of:
     case NodeKind::near:
-      for (std::uint32_t i = 0; i < n.child_count; ++i) collect(rs, kids[i]);
+      for (std::uint32_t c = node + 1; c < n.end; c = nodes[c].end) collect(rs, c);
       return;
     case NodeKind::any_of:
-      for (std::uint32_t i = 0; i < n.child_count; ++i) {
-        if (eval(rs, kids[i])) collect(rs, kids[i]);
+      if (n.terms_only) {
+        for (std::uint32_t c = node + 1; c < n.end; ++c) collect_term(nodes[c].arg);
+        return;
+      }
+      for (std::uint32_t c = node + 1; c < n.end; c = nodes[c].end) {
+        if (eval(rs, c)) collect(rs, c);
       }
       return;
     case NodeKind::none_of:
@@ -348,7 +482,6 @@ void Matcher::collect(const RuleSet& rs, std::uint32_t node) {
 
 void Matcher::explain_node(const RuleSet& rs, std::uint32_t node, int depth, std::string& out) const {
   const RuleSet::Node& n = rs.nodes_[node];
-  const std::uint32_t* kids = rs.children_.data() + n.child_begin;
   const bool ok = eval(rs, node);
   out.append(static_cast<std::size_t>(depth) * 2, ' ');
   out += ok ? "[pass] " : "[fail] ";
@@ -357,7 +490,7 @@ void Matcher::explain_node(const RuleSet& rs, std::uint32_t node, int depth, std
       const TermInfo& ti = rs.terms_[n.arg];
       out += "'" + ti.text + "'";
       if (ok) {
-        const TermHit h = to_original(hits_[term_head_[n.arg]]);
+        const TermHit h = to_original(hits_[slots_[n.arg].head]);
         const std::string_view src = h.field == TextField::title ? mention_->title : mention_->text;
         out += " found in the " + std::string(h.field == TextField::title ? "title" : "text") + " as '" +
                std::string(src.substr(h.begin, h.end - h.begin)) + "' at bytes " + std::to_string(h.begin) + "-" +
@@ -397,7 +530,7 @@ void Matcher::explain_node(const RuleSet& rs, std::uint32_t node, int depth, std
     }
     case NodeKind::near: {
       int gap = -1;
-      eval_near(rs, n, &gap);
+      eval_near(rs, node, &gap);
       out += std::string(n.ordered ? "ONEAR/" : "NEAR/") + std::to_string(n.arg) + ": ";
       if (gap < 0) {
         out += n.ordered ? "the two sides do not both occur in this order" : "the two sides do not both occur";
@@ -408,7 +541,7 @@ void Matcher::explain_node(const RuleSet& rs, std::uint32_t node, int depth, std
       break;
     }
   }
-  for (std::uint32_t i = 0; i < n.child_count; ++i) explain_node(rs, kids[i], depth + 1, out);
+  for (std::uint32_t c = node + 1; c < n.end; c = rs.nodes_[c].end) explain_node(rs, c, depth + 1, out);
 }
 
 std::string Matcher::explain(const Mention& m, const RuleSet& rs, std::uint32_t rule) const {
@@ -418,9 +551,10 @@ std::string Matcher::explain(const Mention& m, const RuleSet& rs, std::uint32_t 
   const RuleSet::Rule& r = rs.rules_[rule];
   std::string out = "rule '" + r.spec.id + "'";
   if (!r.spec.enabled) out += " (disabled)";
-  const bool ok = r.spec.enabled && rule_gen_[rule] == gen_ && eval(rs, r.root);
+  const bool candidate = was_candidate(rule);
+  const bool ok = r.spec.enabled && candidate && eval(rs, r.root);
   out += ok ? ": MATCH\n" : ": no match\n";
-  if (rule_gen_[rule] != gen_) {
+  if (!candidate) {
     out += "  none of its words occur in the mention\n";
   }
   explain_node(rs, r.root, 1, out);

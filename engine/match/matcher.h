@@ -102,6 +102,25 @@ class Matcher {
     std::uint32_t begin;  // normalized offsets
     std::uint32_t end;
     std::uint32_t next;   // next hit of the same term, or kNone
+    bool prefix;          // the term is a wildcard (acme*)
+  };
+  // Per term, valid while the term's bit is set in seen_: its hit list, and the stamp of the
+  // last rule that collected it (terms reported once per rule).
+  struct TermSlot {
+    std::uint32_t head;
+    std::uint32_t tail;
+    std::uint32_t collected;
+  };
+  struct RawHit {
+    std::uint32_t lit;  // Hyperscan id = literal index
+    std::uint32_t end;  // normalized offset one past the literal
+  };
+  // A hit term's postings (range and first posting, copied from its literal's record) and
+  // whether it belongs to extra groups.
+  struct TermRules {
+    std::uint32_t rules_begin, rules_end;
+    RuleSet::Posting first;
+    std::uint32_t groups;
   };
   static constexpr std::uint32_t kNone = 0xffffffffu;
 
@@ -109,12 +128,16 @@ class Matcher {
                       void* ctx);
   void prepare(const RuleSet& rules);
   void next_generation();
+  void resolve_hits(const RuleSet& rs);
+  void prefetch_next(std::uint32_t lit) const;
   bool eval(const RuleSet& rs, std::uint32_t node) const;
-  bool eval_near(const RuleSet& rs, const RuleSet::Node& n, int* best_gap) const;
+  bool eval_near(const RuleSet& rs, std::uint32_t node, int* best_gap) const;
   void collect(const RuleSet& rs, std::uint32_t node);
+  void collect_term(std::uint32_t term);
   void ensure_tokens() const;
   TermHit to_original(const Hit& hit) const;
-  bool seen(std::uint32_t term) const { return term_gen_[term] == gen_; }
+  bool seen(std::uint32_t term) const { return (seen_[term >> 6] >> (term & 63)) & 1u; }
+  bool was_candidate(std::uint32_t rule) const;
   void explain_node(const RuleSet& rs, std::uint32_t node, int depth, std::string& out) const;
 
   normalize::Normalizer norm_;
@@ -127,19 +150,21 @@ class Matcher {
   const Mention* mention_ = nullptr;
   std::uint32_t text_start_ = 0;  // normalized offset where mention.text starts
   bool has_title_ = false;
+  std::vector<RawHit> raw_;  // literal hits as the scan reports them
+  const RuleSet::LitHot* lits_base_ = nullptr;  // rs_->lits_.data(), for the scan callback
   std::vector<Hit> hits_;
-  std::vector<std::uint32_t> seen_terms_;
-  std::vector<std::uint32_t> candidates_;
+  std::vector<TermRules> hit_rules_;   // per hit: its term's postings
+  std::vector<TermRules> seen_rules_;  // parallel to seen_terms_
+  std::vector<std::uint32_t> seen_terms_;    // terms with a hit, in order of their first hit
+  std::vector<std::uint64_t> candidates_;    // rule << 32 | root node, sorted, unique
   std::vector<std::uint32_t> collected_;
+  std::uint32_t collect_stamp_ = 0;
   mutable std::vector<std::uint32_t> tokens_;
   mutable std::uint32_t tokens_gen_ = 0;
 
   // Per RuleSet (sized in prepare()).
-  std::vector<std::uint32_t> term_gen_;
-  std::vector<std::uint32_t> term_head_;
-  std::vector<std::uint32_t> term_tail_;
-  std::vector<std::uint32_t> rule_gen_;
-  std::vector<std::uint32_t> collect_gen_;
+  std::vector<std::uint64_t> seen_;  // bit per term: it has a hit in this mention
+  std::vector<TermSlot> slots_;
   std::vector<std::uint64_t> counters_;
 
   MatchResult result_;

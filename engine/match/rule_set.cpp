@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <iterator>
 #include <cstdio>
 #include <set>
 #include <unordered_map>
@@ -195,6 +196,7 @@ class RuleSetBuilder {
     return static_cast<std::uint32_t>(rs_->aspect_names_.size() - 1);
   }
 
+  // Appends node `idx` of `q` and its subtree to nodes_ in preorder; returns its index.
   std::uint32_t add_node(const ParsedQuery& q, std::uint32_t idx, const std::vector<std::uint32_t>& term_map,
                          std::uint32_t field_base, int nots, std::vector<std::uint32_t>& positive) {
     const QueryNode& n = q.nodes[idx];
@@ -216,15 +218,17 @@ class RuleSetBuilder {
       default:
         break;
     }
-    std::vector<std::uint32_t> kids;
-    for (std::uint32_t c : n.children) {
-      kids.push_back(add_node(q, c, term_map, field_base, nots + (n.kind == NodeKind::none_of ? 1 : 0), positive));
+    if (n.kind == NodeKind::any_of) {
+      out.terms_only = std::all_of(n.children.begin(), n.children.end(),
+                                   [&](std::uint32_t c) { return q.nodes[c].kind == NodeKind::term; });
     }
-    out.child_begin = static_cast<std::uint32_t>(rs_->children_.size());
-    out.child_count = static_cast<std::uint32_t>(kids.size());
-    rs_->children_.insert(rs_->children_.end(), kids.begin(), kids.end());
+    const auto at = static_cast<std::uint32_t>(rs_->nodes_.size());
     rs_->nodes_.push_back(out);
-    return static_cast<std::uint32_t>(rs_->nodes_.size() - 1);
+    for (std::uint32_t c : n.children) {
+      add_node(q, c, term_map, field_base, nots + (n.kind == NodeKind::none_of ? 1 : 0), positive);
+    }
+    rs_->nodes_[at].end = static_cast<std::uint32_t>(rs_->nodes_.size());
+    return at;
   }
 
   void add_rule(RuleSpec spec, const std::set<std::string, std::less<>>& ids) {
@@ -290,16 +294,27 @@ class RuleSetBuilder {
   void build_indexes() {
     RuleSet& rs = *rs_;
     const std::size_t nt = rs.terms_.size();
-    // literal -> terms
+    // literal -> terms (ascending term id), packed for the match callback.
     std::vector<std::vector<std::uint32_t>> lt(rs.literals_.size());
     for (std::uint32_t t = 0; t < nt; ++t) lt[rs.terms_[t].literal].push_back(t);
-    rs.literal_len_.resize(rs.literals_.size());
+    auto flags = [&](std::uint32_t t) {
+      const TermInfo& ti = rs.terms_[t];
+      return static_cast<std::uint8_t>((ti.end_boundary ? RuleSet::kEndBoundary : 0) |
+                                       (ti.prefix ? RuleSet::kPrefix : 0));
+    };
+    rs.lits_.resize(rs.literals_.size());
     for (std::size_t l = 0; l < rs.literals_.size(); ++l) {
-      rs.literal_len_[l] = static_cast<std::uint32_t>(rs.literals_[l].size());
-      rs.literal_terms_begin_.push_back(static_cast<std::uint32_t>(rs.literal_terms_.size()));
-      rs.literal_terms_.insert(rs.literal_terms_.end(), lt[l].begin(), lt[l].end());
+      RuleSet::LitHot& h = rs.lits_[l];
+      const std::size_t len = rs.literals_[l].size();
+      h.len = len >= RuleSet::kLongLiteral ? RuleSet::kLongLiteral : static_cast<std::uint16_t>(len);
+      h.start_boundary = starts_with_word(rs.literals_[l]) ? 1 : 0;
+      // Every literal belongs to a term, and to at most two (with and without '*').
+      h.term0 = lt[l].empty() ? 0 : lt[l][0];
+      h.flags0 = lt[l].empty() ? 0 : flags(lt[l][0]);
+      h.has_term1 = lt[l].size() > 1 ? 1 : 0;
+      rs.lit_term1_.push_back(lt[l].size() > 1 ? RuleSet::LitTerm{lt[l][1], flags(lt[l][1])}
+                                               : RuleSet::LitTerm{RuleSet::kNoTerm, 0});
     }
-    rs.literal_terms_begin_.push_back(static_cast<std::uint32_t>(rs.literal_terms_.size()));
     // term -> enabled rules that must be evaluated when it occurs. Only a rule's ANCHOR terms
     // are posted: a set of terms at least one of which occurs whenever the rule matches
     // (every query is anchored, see parse_query). For AND the cheapest anchored part is
@@ -318,40 +333,111 @@ class RuleSetBuilder {
     }
     std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> tg(nt);
     for (const auto& [t, gi] : group_terms_) tg[t].push_back(gi);
+    rs.term_hot_.resize(nt);
     for (std::size_t t = 0; t < nt; ++t) {
-      rs.term_rules_begin_.push_back(static_cast<std::uint32_t>(rs.term_rules_.size()));
-      rs.term_rules_.insert(rs.term_rules_.end(), tr[t].begin(), tr[t].end());
-      rs.term_groups_begin_.push_back(static_cast<std::uint32_t>(rs.term_groups_.size()));
-      rs.term_groups_.insert(rs.term_groups_.end(), tg[t].begin(), tg[t].end());
-    }
-    rs.term_rules_begin_.push_back(static_cast<std::uint32_t>(rs.term_rules_.size()));
-    rs.term_groups_begin_.push_back(static_cast<std::uint32_t>(rs.term_groups_.size()));
-    for (const RuleSet::Rule& r : rs.rules_) {
-      rs.roots_.push_back(r.root);
-      const RuleSet::Node& n = rs.nodes_[r.root];
-      bool always = n.kind == NodeKind::term;
-      if (n.kind == NodeKind::any_of) {
-        always = true;
-        for (std::uint32_t i = 0; i < n.child_count; ++i) {
-          always = always && rs.nodes_[rs.children_[n.child_begin + i]].kind == NodeKind::term;
-        }
+      RuleSet::TermHot& h = rs.term_hot_[t];
+      h.rules_begin = static_cast<std::uint32_t>(rs.postings_.size());
+      for (std::uint32_t r : tr[t]) {
+        const std::uint32_t root = rs.rules_[r].root;
+        const RuleSet::Node& n = rs.nodes_[root];
+        // Node and term indices stay below 2^31 (both index vectors of 16-byte records).
+        rs.postings_.push_back({r, n.kind == NodeKind::term ? RuleSet::kTermRule | n.arg : root, need_term(root, t)});
       }
-      rs.always_.push_back(always ? 1 : 0);
+      h.rules_end = static_cast<std::uint32_t>(rs.postings_.size());
+      h.groups_begin = static_cast<std::uint32_t>(rs.term_groups_.size());
+      rs.term_groups_.insert(rs.term_groups_.end(), tg[t].begin(), tg[t].end());
+      h.groups_end = static_cast<std::uint32_t>(rs.term_groups_.size());
     }
+    for (RuleSet::LitHot& h : rs.lits_) {
+      const RuleSet::TermHot& th = rs.term_hot_[h.term0];
+      h.rules_begin = th.rules_begin;
+      h.rules_end = th.rules_end;
+      h.first = th.rules_end > th.rules_begin ? rs.postings_[th.rules_begin] : RuleSet::Posting{0, 0, RuleSet::kNoTerm};
+      h.groups0 = th.groups_end > th.groups_begin ? 1 : 0;
+    }
+    // Aspects reported per rule: its own sets, then default sets it does not override.
+    for (const RuleSet::Rule& r : rs.rules_) {
+      rs.rule_aspects_begin_.push_back(static_cast<std::uint32_t>(rs.rule_aspects_.size()));
+      rs.rule_aspects_.insert(rs.rule_aspects_.end(), r.aspects.begin(), r.aspects.end());
+      for (const std::uint32_t a : rs.default_aspects_) {
+        const bool overridden = std::any_of(r.aspects.begin(), r.aspects.end(), [&](std::uint32_t own) {
+          return rs.aspects_[own].name == rs.aspects_[a].name;
+        });
+        if (!overridden) rs.rule_aspects_.push_back(a);
+      }
+    }
+    rs.rule_aspects_begin_.push_back(static_cast<std::uint32_t>(rs.rule_aspects_.size()));
+  }
+
+  // Terms that occur whenever `node` holds (sorted, unique): a term itself, every part of an
+  // AND or NEAR, what all parts of an OR share; nothing for NOT and field filters.
+  std::vector<std::uint32_t> required_terms(std::uint32_t node) const {
+    const RuleSet& rs = *rs_;
+    const RuleSet::Node& n = rs.nodes_[node];
+    std::vector<std::uint32_t> out;
+    switch (n.kind) {
+      case NodeKind::term:
+        out.push_back(n.arg);
+        break;
+      case NodeKind::all_of:
+      case NodeKind::near:
+        for (std::uint32_t c = node + 1; c < n.end; c = rs.nodes_[c].end) {
+          const auto r = required_terms(c);
+          out.insert(out.end(), r.begin(), r.end());
+        }
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        break;
+      case NodeKind::any_of: {
+        bool first = true;
+        for (std::uint32_t c = node + 1; c < n.end; c = rs.nodes_[c].end) {
+          const auto r = required_terms(c);
+          if (first) {
+            out = r;
+            first = false;
+          } else {
+            std::vector<std::uint32_t> both;
+            std::set_intersection(out.begin(), out.end(), r.begin(), r.end(), std::back_inserter(both));
+            out = std::move(both);
+          }
+        }
+        break;
+      }
+      case NodeKind::none_of:
+      case NodeKind::field:
+        break;
+    }
+    return out;
+  }
+
+  // A term other than `anchor` that must occur for the rule at `root` to match (the longest
+  // literal: the least likely to occur), or kNoTerm.
+  std::uint32_t need_term(std::uint32_t root, std::uint32_t anchor) const {
+    const RuleSet& rs = *rs_;
+    std::uint32_t best = RuleSet::kNoTerm;
+    std::size_t best_len = 0;
+    for (const std::uint32_t t : required_terms(root)) {
+      if (t == anchor) continue;
+      const std::size_t len = rs.literals_[rs.terms_[t].literal].size();
+      if (best == RuleSet::kNoTerm || len > best_len) {
+        best = t;
+        best_len = len;
+      }
+    }
+    return best;
   }
 
   // Appends an anchor set of `node` to `out`; false when the node is not anchored.
   bool anchors(std::uint32_t node, std::vector<std::uint32_t>& out) const {
     const RuleSet& rs = *rs_;
     const RuleSet::Node& n = rs.nodes_[node];
-    const std::uint32_t* kids = rs.children_.data() + n.child_begin;
     switch (n.kind) {
       case NodeKind::term:
         out.push_back(n.arg);
         return true;
       case NodeKind::any_of:
-        for (std::uint32_t i = 0; i < n.child_count; ++i) {
-          if (!anchors(kids[i], out)) return false;
+        for (std::uint32_t c = node + 1; c < n.end; c = rs.nodes_[c].end) {
+          if (!anchors(c, out)) return false;
         }
         return true;
       case NodeKind::all_of:
@@ -359,9 +445,9 @@ class RuleSetBuilder {
         std::vector<std::uint32_t> best;
         double best_cost = 0;
         bool found = false;
-        for (std::uint32_t i = 0; i < n.child_count; ++i) {
+        for (std::uint32_t c = node + 1; c < n.end; c = rs.nodes_[c].end) {
           std::vector<std::uint32_t> a;
-          if (!anchors(kids[i], a)) continue;
+          if (!anchors(c, a)) continue;
           double cost = 0;  // shorter literals occur more often
           for (std::uint32_t t : a) cost += 1.0 / static_cast<double>(rs.literals_[rs.terms_[t].literal].size());
           if (!found || cost < best_cost) {
@@ -383,30 +469,37 @@ class RuleSetBuilder {
   void collect_all_terms(std::uint32_t node, std::vector<std::uint32_t>& out) const {
     const RuleSet::Node& n = rs_->nodes_[node];
     if (n.kind == NodeKind::term) out.push_back(n.arg);
-    for (std::uint32_t i = 0; i < n.child_count; ++i) collect_all_terms(rs_->children_[n.child_begin + i], out);
+    for (std::uint32_t c = node + 1; c < n.end; c = rs_->nodes_[c].end) collect_all_terms(c, out);
   }
 
   bool compile_db() {
     RuleSet& rs = *rs_;
     if (rs.literals_.empty()) return true;
+    std::vector<std::uint32_t> all;
+    for (std::uint32_t l = 0; l < rs.literals_.size(); ++l) all.push_back(l);
+    return compile_literals(all, &rs.db_);
+  }
+
+  // One Hyperscan literal database of the given literals; ids are literal indices.
+  bool compile_literals(const std::vector<std::uint32_t>& lits, hs_database** out) {
+    const RuleSet& rs = *rs_;
     std::vector<const char*> exprs;
     std::vector<std::size_t> lens;
-    std::vector<unsigned> flags(rs.literals_.size(), 0);
+    std::vector<unsigned> flags(lits.size(), 0);
     std::vector<unsigned> idv;
-    for (std::size_t l = 0; l < rs.literals_.size(); ++l) {
+    for (const std::uint32_t l : lits) {
       exprs.push_back(rs.literals_[l].data());
       lens.push_back(rs.literals_[l].size());
-      idv.push_back(static_cast<unsigned>(l));
+      idv.push_back(l);
     }
     hs_compile_error_t* err = nullptr;
     const hs_error_t rc = hs_compile_lit_multi(exprs.data(), flags.data(), idv.data(), lens.data(),
-                                               static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
-                                               &rs.db_, &err);
+                                               static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, out,
+                                               &err);
     if (rc != HS_SUCCESS) {
       std::string msg = err != nullptr && err->message != nullptr ? err->message : "unknown error";
-      if (err != nullptr && err->expression >= 0 &&
-          static_cast<std::size_t>(err->expression) < literal_origin_.size()) {
-        const Origin& o = literal_origin_[static_cast<std::size_t>(err->expression)];
+      if (err != nullptr && err->expression >= 0 && static_cast<std::size_t>(err->expression) < lits.size()) {
+        const Origin& o = literal_origin_[lits[static_cast<std::size_t>(err->expression)]];
         diags_.error(o.file, o.pos.line, o.pos.column,
                      "the matcher cannot compile " + o.what + ": " + msg);
       } else {

@@ -127,13 +127,16 @@ class RuleSet {
   friend class RuleSetBuilder;
   RuleSet();
 
+  // Boolean programs: every rule's nodes are contiguous in nodes_, in preorder; a node's
+  // children follow it (the first at index + 1, the next at the previous child's `end`), and
+  // `end` is one past its subtree. One rule's program is one or two cache lines.
   struct Node {
     NodeKind kind;
-    bool ordered;
-    std::uint32_t arg;          // term id (term), field index (field), distance (near)
-    std::uint32_t child_begin;  // into children_
-    std::uint32_t child_count;
-    std::uint32_t offset;       // byte offset in the rule's query
+    bool ordered;             // near: ONEAR
+    bool terms_only;          // any_of: every child is a term
+    std::uint32_t arg;        // term id (term), field index (field), distance (near)
+    std::uint32_t end;        // one past the last node of this subtree
+    std::uint32_t offset;     // byte offset in the rule's query
   };
   struct Rule {
     RuleSpec spec;
@@ -145,23 +148,64 @@ class RuleSet {
     std::uint32_t name;                     // into aspect_names_
     std::vector<std::uint32_t> terms;
   };
+  // Per term: the rules posted under it and the extra-group entries it belongs to.
+  struct TermHot {
+    std::uint32_t rules_begin, rules_end;    // into postings_
+    std::uint32_t groups_begin, groups_end;  // into term_groups_
+  };
+  // A rule posted under a term: the rule and its root node, so that a candidate needs no
+  // other lookup before evaluation. A rule that is a single term is posted with
+  // root = kTermRule | term: it matches whenever the term occurs, and its nodes need not be
+  // read.
+  // `need` is a term that must occur for the rule to match, other than the one it is posted
+  // under (e.g. b for `a AND b` posted under a), or kNoTerm: a candidate whose `need` was not
+  // seen is dropped without reading its nodes.
+  struct Posting {
+    std::uint32_t rule;
+    std::uint32_t root;
+    std::uint32_t need;
+  };
+  static constexpr std::uint32_t kTermRule = 0x80000000u;
+  // Per literal (Hyperscan id): everything a hit needs, in one 32-byte record, so that a hit
+  // costs one cache line until its rule's nodes. All terms of a literal share the start
+  // boundary (it depends on the literal only); a literal has one term, or two when it is
+  // also written with '*' (the end boundary depends on the literal and the '*' only).
+  // term0's postings range and its first posting are copied in: most terms are posted under
+  // at most one rule, whose nodes can then be prefetched as soon as the record is read.
+  static constexpr std::uint8_t kEndBoundary = 1;
+  static constexpr std::uint8_t kPrefix = 2;
+  static constexpr std::uint16_t kLongLiteral = 0xffff;  // len: see literals_[l].size()
+  struct alignas(32) LitHot {
+    std::uint16_t len;            // kLongLiteral when >= 65535 bytes
+    std::uint8_t start_boundary;
+    std::uint8_t flags0;          // kEndBoundary | kPrefix of term0
+    std::uint32_t term0;
+    std::uint32_t rules_begin, rules_end;  // term0's postings
+    Posting first;                // postings_[rules_begin] when the range is not empty
+    std::uint8_t groups0;         // term0 belongs to extra groups (see term_hot_)
+    std::uint8_t has_term1;       // the literal has a second term: lit_term1_[literal]
+  };
+  struct LitTerm {
+    std::uint32_t term;
+    std::uint8_t flags;
+  };
+  static constexpr std::uint32_t kNoTerm = 0xffffffffu;
 
   std::vector<Rule> rules_;
-  std::vector<std::uint32_t> roots_;  // rules_[r].root, packed for the hot loop
-  std::vector<std::uint8_t> always_;  // 1 = a term or an OR of terms: matched once a candidate
   std::vector<Node> nodes_;
-  std::vector<std::uint32_t> children_;
   std::vector<FieldFilter> fields_;
 
   std::vector<std::string> literals_;
-  std::vector<std::uint32_t> literal_len_;
-  std::vector<std::uint32_t> literal_terms_begin_;  // CSR: literal -> terms
-  std::vector<std::uint32_t> literal_terms_;
+  std::vector<LitHot> lits_;
+  std::vector<LitTerm> lit_term1_;  // per literal: its second term, if has_term1
   std::vector<TermInfo> terms_;
-  std::vector<std::uint32_t> term_rules_begin_;     // CSR: term -> enabled rules using it
-  std::vector<std::uint32_t> term_rules_;
-  std::vector<std::uint32_t> term_groups_begin_;    // CSR: term -> (group, index) pairs
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> term_groups_;
+  std::vector<TermHot> term_hot_;
+  std::vector<Posting> postings_;                   // term -> enabled rules using it (anchors)
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> term_groups_;  // (group, index)
+  // Per rule, the aspects reported when it matches, in order: its own, then the default sets
+  // it does not override (CSR into aspects_).
+  std::vector<std::uint32_t> rule_aspects_begin_;
+  std::vector<std::uint32_t> rule_aspects_;
 
   std::vector<std::string> aspect_names_;
   std::vector<Aspect> aspects_;

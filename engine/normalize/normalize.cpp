@@ -7,6 +7,10 @@
 #include <exception>
 #include <mutex>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "engine/base/log.h"
 
 namespace yuqing::normalize {
@@ -88,9 +92,17 @@ void FoldTable::finish_basic() {
   for (char32_t c : {0xadu, 0x200bu, 0x200cu, 0x200du, 0x2060u, 0xfeffu}) set(c, 0);
 }
 
+void FoldTable::finish_bitmap() {
+  for (auto& w : bmp_changed_) w = 0;
+  for (char32_t c = 0x80; c < 0x10000; ++c) {
+    if (fold(c) != c) bmp_changed_[c >> 6] |= std::uint64_t{1} << (c & 63);
+  }
+}
+
 std::shared_ptr<const FoldTable> FoldTable::build_without_t2s() {
   auto t = std::shared_ptr<FoldTable>(new FoldTable());
   t->finish_basic();
+  t->finish_bitmap();
   return t;
 }
 
@@ -147,6 +159,7 @@ Result<std::shared_ptr<const FoldTable>, std::string> FoldTable::build(std::stri
       if (to != t->fold(c)) t->set(c, to);
     }
   }
+  t->finish_bitmap();
   return std::shared_ptr<const FoldTable>(std::move(t));
 }
 
@@ -160,6 +173,7 @@ const FoldTable& FoldTable::shared() {
     } else {
       auto fallback = std::shared_ptr<FoldTable>(new FoldTable());
       fallback->finish_basic();
+      fallback->finish_bitmap();
       fallback->load_error_ = built.error();
       log::error("Traditional-to-simplified folding is off: {}", built.error());
       table = std::move(fallback);
@@ -188,10 +202,43 @@ std::size_t Normalizer::append(std::string_view piece) {
   bool last_space = true;  // also drops leading white space
   std::size_t i = 0;
   const FoldTable& t = *table_;
+#if defined(__SSE2__)
+  std::size_t scalar_until = 0;  // after a block fails the fast path, stay scalar past it
+#endif
   while (i < n) {
     const unsigned char c = s[i];
-    if (c < 0x80) {  // ASCII: one table lookup
-      // Branch-free: always write, advance unless this is a repeated space.
+    if (c < 0x80) {
+#if defined(__SSE2__)
+      // 16 ASCII bytes at a time when nothing but case changes: no control characters
+      // (some fold to ' '), no byte >= 0x80, no space after a space (or leading). The
+      // output is the bytes with A-Z lowered; the map is i, i+1, ... (reserve() leaves room).
+      if (i >= scalar_until && i + 16 <= n) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+        // Signed compare: bytes >= 0x80 are negative, so they count as "< 0x20" too.
+        const auto bad = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+        const auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+        if ((bad | (sp & ((sp << 1) | (last_space ? 1u : 0u)))) == 0) {
+          const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                              _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(out + o),
+                           _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
+          const __m128i base = _mm_add_epi32(_mm_set1_epi32(static_cast<int>(i)), _mm_setr_epi32(0, 1, 2, 3));
+          const __m128i four = _mm_set1_epi32(4);
+          auto* m = reinterpret_cast<__m128i*>(map + o);
+          _mm_storeu_si128(m, base);
+          _mm_storeu_si128(m + 1, _mm_add_epi32(base, four));
+          _mm_storeu_si128(m + 2, _mm_add_epi32(base, _mm_add_epi32(four, four)));
+          _mm_storeu_si128(m + 3, _mm_add_epi32(base, _mm_set1_epi32(12)));
+          o += 16;
+          i += 16;
+          last_space = (sp >> 15) != 0;
+          continue;
+        }
+        scalar_until = i + 16;
+      }
+#endif
+      // ASCII: one table lookup. Branch-free: always write, advance unless this is a
+      // repeated space.
       const char f = t.ascii(c);
       const bool space = f == ' ';
       out[o] = f;
@@ -208,7 +255,32 @@ std::size_t Normalizer::append(std::string_view piece) {
       cp = (static_cast<char32_t>(c & 0x0f) << 12) | (static_cast<char32_t>(s[i + 1] & 0x3f) << 6) |
            (s[i + 2] & 0x3f);
       len = 3;
-      if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) {
+      if (cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) {
+        if (!t.bmp_changes(cp)) {  // unchanged: copy the bytes
+          const auto src = static_cast<std::uint32_t>(i);
+#if defined(__SSE2__)
+          // Four bytes and four map entries in one store each; the fourth is overwritten by
+          // what comes next (reserve() leaves room).
+          if (i + 4 <= n) {
+            std::memcpy(out + o, s + i, 4);
+          } else {
+            out[o] = static_cast<char>(c);
+            out[o + 1] = static_cast<char>(s[i + 1]);
+            out[o + 2] = static_cast<char>(s[i + 2]);
+          }
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(map + o), _mm_set1_epi32(static_cast<int>(src)));
+#else
+          out[o] = static_cast<char>(c);
+          out[o + 1] = static_cast<char>(s[i + 1]);
+          out[o + 2] = static_cast<char>(s[i + 2]);
+          map[o] = map[o + 1] = map[o + 2] = src;
+#endif
+          o += 3;
+          last_space = false;
+          i += 3;
+          continue;
+        }
+      } else {
         cp = 0xfffd;
         len = 1;
       }

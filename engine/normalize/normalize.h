@@ -47,6 +47,9 @@ class FoldTable {
     return page == 0 ? cp : pages_[(static_cast<std::size_t>(page - 1) << 8) | (cp & 0xff)];
   }
   char ascii(unsigned char c) const { return static_cast<char>(ascii_[c]); }
+  // For a BMP code point: true when it folds to something else. One bit per code point (8 KB),
+  // so the common case of an unchanged CJK character stays in L1.
+  bool bmp_changes(char32_t cp) const { return (bmp_changed_[cp >> 6] >> (cp & 63)) & 1u; }
 
   bool has_t2s() const { return t2s_count_ > 0; }
   std::size_t t2s_count() const { return t2s_count_; }  // single-code-point t2s mappings kept
@@ -57,7 +60,10 @@ class FoldTable {
   void set(char32_t cp, char32_t to);
   void finish_basic();  // case, width, space, zero-width folds
 
+  void finish_bitmap();  // fills bmp_changed_ from the table (after the last set())
+
   char32_t ascii_[128] = {};
+  std::uint64_t bmp_changed_[0x10000 / 64] = {};
   std::vector<std::uint16_t> index_;  // cp >> 8 -> 1 + page number, 0 = identity page
   std::vector<char32_t> pages_;
   std::size_t t2s_count_ = 0;

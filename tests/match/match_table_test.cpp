@@ -304,6 +304,32 @@ TEST(MatchResultTest, NegatedAndFailedBranchTermsAreNotReported) {
   EXPECT_EQ(rs->term(r.hits_of(r.brands[0])[0].term).text, "juice");
 }
 
+TEST(MatchResultTest, EveryRuleReportsItsOwnHitsOfASharedTerm) {
+  // Terms are reported once per rule, not once per mention: a later rule sharing a term with
+  // an earlier one still lists it (and a term written twice in one rule is listed once).
+  auto rs = testing::compile_or_die({testing::spec("a", "acme OR bolt"), testing::spec("b", "acme AND volt"),
+                                     testing::spec("c", "(acme OR acme) NEAR/2 bolt*"),
+                                     testing::spec("d", "acme* NEAR/3 acme")});
+  ASSERT_TRUE(rs);
+  Matcher matcher;
+  OwnedMention om;
+  om.text = "ACME volt boltage acme";
+  const MatchResult& r = matcher.match(om.view(), *rs);
+  ASSERT_EQ(r.brands.size(), 4u);
+  auto texts = [&](const BrandMatch& b) {
+    std::vector<std::string> out;
+    for (const TermHit& h : r.hits_of(b)) {
+      out.push_back(rs->term(h.term).text + "=" + om.text.substr(h.begin, h.end - h.begin));
+    }
+    return out;
+  };
+  EXPECT_EQ(texts(r.brands[0]), (std::vector<std::string>{"acme=ACME", "acme=acme"}));
+  EXPECT_EQ(texts(r.brands[1]), (std::vector<std::string>{"acme=ACME", "acme=acme", "volt=volt"}));
+  EXPECT_EQ(texts(r.brands[2]), (std::vector<std::string>{"acme=ACME", "acme=acme", "bolt*=boltage"}));
+  EXPECT_EQ(texts(r.brands[3]),
+            (std::vector<std::string>{"acme*=ACME", "acme*=acme", "acme=ACME", "acme=acme"}));
+}
+
 TEST(MatchResultTest, TitleHitsReportTheTitleField) {
   auto rs = testing::compile_or_die({testing::spec("r", "acme")});
   Matcher matcher;
@@ -410,6 +436,33 @@ TEST(Explain, SaysWhichClauseFailed) {
   EXPECT_NE(e.find("[fail] NEAR/1: closest occurrences have 2 word(s) between them"), std::string::npos) << e;
   EXPECT_NE(e.find("[pass] 'apple' found in the text as 'apple' at bytes 0-5"), std::string::npos) << e;
   EXPECT_NE(e.find("[pass] NOT"), std::string::npos) << e;
+}
+
+// `alpha AND beta` is posted under alpha (the longer literal) with beta as the term it
+// needs: without beta the candidate is dropped before evaluation, but explain() still knows
+// that one of the rule's words occurred.
+TEST(Explain, CandidateWithoutItsNeededTerm) {
+  auto rs = testing::compile_or_die({testing::spec("r", "alpha AND beta")});
+  Matcher matcher;
+  OwnedMention om;
+  om.text = "alpha only";
+  Mention m = om.view();
+  EXPECT_TRUE(matcher.match(m, *rs).brands.empty());
+  std::string e = matcher.explain(m, *rs, 0);
+  EXPECT_NE(e.find("no match"), std::string::npos) << e;
+  EXPECT_EQ(e.find("none of its words occur"), std::string::npos) << e;
+  EXPECT_NE(e.find("[fail] 'beta' not found"), std::string::npos) << e;
+
+  om.text = "beta only";
+  m = om.view();
+  EXPECT_TRUE(matcher.match(m, *rs).brands.empty());
+  e = matcher.explain(m, *rs, 0);
+  EXPECT_NE(e.find("none of its words occur"), std::string::npos) << e;
+
+  om.text = "beta and alpha";
+  m = om.view();
+  ASSERT_EQ(matcher.match(m, *rs).brands.size(), 1u);
+  EXPECT_NE(matcher.explain(m, *rs, 0).find("MATCH"), std::string::npos);
 }
 
 }  // namespace
