@@ -4,6 +4,7 @@
 #include <hs/hs.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -15,7 +16,7 @@ namespace yuqing::sentiment {
 
 namespace {
 
-constexpr float kNegScalar = -0.74F;    // VADER's N_SCALAR
+constexpr float kNegScalar = -0.5F;     // VADER uses -0.74; a negated word is weaker than its antonym ("not good" is not "bad")
 constexpr float kCapsIncr = 0.733F;     // VADER's C_INCR
 constexpr float kExclIncr = 0.292F;     // per '!', at most 4
 constexpr float kQuestionDamp = 0.7F;
@@ -23,6 +24,8 @@ constexpr float kLoneNegator = -0.3F;
 constexpr float kAlpha = 15.0F;         // compound = S / sqrt(S^2 + alpha)
 constexpr float kRepeatStep = 0.3F;     // 好好好: x(1 + 0.3 per repeat), at most x1.9
 constexpr float kElongatedMult = 1.2F;      // sooo good
+constexpr float kEmoticonMult = 1.5F;   // emoji and text emoticons: chosen stance markers
+constexpr float kPlatformEmoticonMult = 2.25F;  // [哈哈] [泪]: picked by name from the platform panel
 constexpr int kZhScope = 3;             // code points between a modifier and its term
 constexpr int kEnScope = 3;             // words between a modifier and its term
 
@@ -66,6 +69,7 @@ void Scorer::ensure_scratch(const Lexicon& lex) {
   if (aspect_sum_.size() < lex.aspect_count()) {
     aspect_sum_.assign(lex.aspect_count(), 0);
     aspect_last_clause_.assign(lex.aspect_count(), 0);
+    aspect_seen_.assign(lex.aspect_count(), 0);
   }
 }
 
@@ -98,12 +102,23 @@ int Scorer::on_match(unsigned id, unsigned long long /*from*/, unsigned long lon
     if (normalize::is_word_cp(normalize::decode_utf8(s, n, end, len))) return 0;
   }
   if (!info.start_boundary && s[begin] < 0x80 && symbol_term_is_noise(s, n, begin)) return 0;
-  if (self->raw_.size() < 8192) self->raw_.push_back({begin, end, id});
+  if (self->raw_count_ >= 8192) return 0;
+  ++self->raw_count_;
+  // Terms that take part in scoring go straight to sel_ (longest match is chosen in select()),
+  // aspect and crisis terms to raw_; a term may be both.
+  constexpr std::uint16_t kScoring = TermInfo::kPolar | TermInfo::kNegator | TermInfo::kDegree | TermInfo::kContrast;
+  if ((info.roles & kScoring) != 0 || (self->brand_ != nullptr && self->brand_->find(id) != nullptr)) {
+    self->sel_.push_back({begin, end, id});
+  }
+  if ((info.roles & (TermInfo::kAspect | TermInfo::kCrisis)) != 0) self->raw_.push_back({begin, end, id});
   return 0;
 }
 
-void Scorer::scan(const Lexicon& lex) {
+void Scorer::scan(const Lexicon& lex, const BrandOverrides* brand) {
   raw_.clear();
+  sel_.clear();
+  raw_count_ = 0;
+  brand_ = brand;
   scanning_ = &lex;
   if (ntext_.empty()) return;
   hs_scan(lex.db_, ntext_.data(), static_cast<unsigned>(ntext_.size()), 0, scratch_, &Scorer::on_match, this);
@@ -117,8 +132,6 @@ void Scorer::split_clauses() {
   const std::size_t n = ntext_.size();
   std::uint32_t start = 0;
   std::size_t i = 0;
-  unsigned char prev = 0;
-  int run = 0;
   std::uint16_t sentence = 0;
   auto punct = [&](std::size_t at, std::size_t& len, bool& strong) -> bool {
     const unsigned char c = s[at];
@@ -139,15 +152,25 @@ void Scorer::split_clauses() {
       default: return false;
     }
   };
+  // Any Latin word: elongation and inflection lookups run.
+  {
+    unsigned alpha = 0;  // no early exit: the loop vectorizes
+    for (std::size_t k = 0; k < n; ++k) alpha |= static_cast<unsigned>(static_cast<unsigned char>((s[k] | 0x20) - 'a') <= 'z' - 'a');
+    has_elongation_ = alpha != 0;
+  }
+  // Bytes that may start a break (the first byte of every case in punct()).
+  static constexpr auto kMayBreak = [] {
+    std::array<bool, 256> t{};
+    for (const unsigned char c : {',', ';', ':', '~', '!', '?', '\n', '.'}) t[c] = true;
+    t[0xe3] = true;
+    t[0xe2] = true;
+    return t;
+  }();
   while (i < n) {
-    const unsigned char c = s[i];
-    if (is_ascii_alpha(c)) {
-      run = c == prev ? run + 1 : 1;
-      has_elongation_ = true;  // any Latin word: elongation and inflection lookups run
-    } else {
-      run = 0;
+    if (!kMayBreak[s[i]]) {
+      ++i;
+      continue;
     }
-    prev = c;
     std::size_t len = 0;
     bool strong = false;
     if (!punct(i, len, strong)) {
@@ -177,8 +200,6 @@ void Scorer::split_clauses() {
     if (sentence_end) ++sentence;
     start = static_cast<std::uint32_t>(j);
     i = j;
-    run = 0;
-    prev = 0;
   }
   if (start < n || clauses_.empty()) {
     clauses_.push_back({start, static_cast<std::uint32_t>(n), 0, false, true, sentence, 0});
@@ -186,16 +207,24 @@ void Scorer::split_clauses() {
 }
 
 // Longest, leftmost, non-overlapping matches among the terms that take part in scoring.
-void Scorer::select(const BrandOverrides* brand) {
-  sel_.clear();
-  const auto& info = scanning_->info_;
-  constexpr std::uint16_t kScoring = TermInfo::kPolar | TermInfo::kNegator | TermInfo::kDegree | TermInfo::kContrast;
-  for (const Hit& h : raw_) {
-    if ((info[h.term].roles & kScoring) != 0 || (brand != nullptr && brand->find(h.term) != nullptr)) sel_.push_back(h);
+void Scorer::select() {
+  // on_match() put the hits of scoring terms (and of brand-overridden ones) in sel_.
+  // Hyperscan reports matches by end offset, so sel_ is nearly sorted by begin already: an
+  // insertion pass is cheaper than std::sort. (begin, end) identifies a hit (one term per
+  // normalized string), so the order is the same as any full sort's.
+  {
+    Hit* const a = sel_.data();
+    const std::size_t cnt = sel_.size();
+    for (std::size_t k = 1; k < cnt; ++k) {
+      const Hit x = a[k];
+      std::size_t j = k;
+      while (j > 0 && (a[j - 1].begin > x.begin || (a[j - 1].begin == x.begin && a[j - 1].end < x.end))) {
+        a[j] = a[j - 1];
+        --j;
+      }
+      a[j] = x;
+    }
   }
-  std::sort(sel_.begin(), sel_.end(), [](const Hit& a, const Hit& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end > b.end;
-  });
   std::size_t out = 0;
   std::uint32_t covered = 0;
   for (const Hit& h : sel_) {
@@ -250,7 +279,13 @@ void Scorer::elongations(const Lexicon& lex) {
   if (t < 0 && word.ends_with("ies")) t = try_base(len - 3, "y");
   if (t < 0 && word.ends_with("ed")) t = stem(len - 2);
   if (t < 0 && word.ends_with("ing")) t = stem(len - 3);
-  if (t < 0 && word.ends_with("es")) t = try_base(len - 2, "");
+  // -es is a plural / 3rd-person ending only after a sibilant or o (boxes, wishes, goes); elsewhere
+  // the e belongs to the stem (dudes = dude + s, not dud + es; angeles is not angel + es).
+  if (t < 0 && word.ends_with("es") && len >= 5) {
+    const char b1 = buf[len - 3];
+    const char b2 = buf[len - 4];
+    if (b1 == 's' || b1 == 'x' || b1 == 'z' || b1 == 'o' || ((b1 == 'h') && (b2 == 'c' || b2 == 's'))) t = try_base(len - 2, "");
+  }
   if (t < 0 && word.ends_with("s") && !word.ends_with("ss") && !word.ends_with("us") && !word.ends_with("is")) t = try_base(len - 1, "");
   return t;
 };
@@ -327,9 +362,9 @@ const SentimentResult& Scorer::score(const Mention& m, const Lexicon& lex, const
   else result_.lang = detect_lang(ntext_);
 
   ensure_scratch(lex);
-  scan(lex);
+  scan(lex, brand);
   split_clauses();
-  select(brand);
+  select();
   if (has_elongation_) elongations(lex);
   evaluate(lex, brand, m.title, m.text);
   return result_;
@@ -360,9 +395,15 @@ void Scorer::evaluate(const Lexicon& lex, const BrandOverrides* brand, std::stri
       std::size_t len = 0;
       const char32_t cp = normalize::decode_utf8(s, n, i, len);
       if (words) {
-        const bool w = normalize::is_word_cp(cp) || normalize::is_cjk_token_cp(cp);
-        if (w && !in_word) ++units;
-        in_word = w;
+        // A Han character is a word of its own (a run of them is not one word).
+        if (normalize::is_cjk_token_cp(cp)) {
+          ++units;
+          in_word = false;
+        } else {
+          const bool w = normalize::is_word_cp(cp);
+          if (w && !in_word) ++units;
+          in_word = w;
+        }
       } else if (cp != ' ') {
         ++units;
       }
@@ -432,6 +473,10 @@ void Scorer::evaluate(const Lexicon& lex, const BrandOverrides* brand, std::stri
         const int gap = gap_units(m.end, pos, words);
         if (used + gap > budget) break;
         if ((mi.roles & TermInfo::kNegator) != 0) {
+          // Chinese: a negator negates the predicate right after it. When other words stand
+          // between it and an intensified term (没结束真的很绝望 / 没洗头真的很开心), the degree
+          // word starts a new predicate and the negator stays with its own verb.
+          if (!mi.latin && gap > 0 && tr.degree >= 0) break;
           ++negs;
           if (tr.negator < 0) tr.negator = static_cast<std::int32_t>(m.term);
         } else if ((mi.roles & TermInfo::kDegree) != 0) {
@@ -478,6 +523,13 @@ void Scorer::evaluate(const Lexicon& lex, const BrandOverrides* brand, std::stri
       }
     }
     if ((tr.flags & kElongated) != 0) v *= kElongatedMult;
+    // Emoji and emoticons are picked by the writer to show a stance, not used descriptively.
+    // A bracketed platform emoticon ([哈哈], [泪], [微笑]) is picked by name from the platform's
+    // panel and is the main stance marker of a Weibo / Douyin post: it weighs more than an emoji.
+    if ((ti.roles & TermInfo::kEmoticon) != 0) {
+      const bool platform = h.end - h.begin > 2 && s[h.begin] == '[' && s[h.end - 1] == ']';
+      v *= platform ? kPlatformEmoticonMult : kEmoticonMult;
+    }
     tr.contribution = v;
     trace_.push_back(tr);
   }
@@ -587,15 +639,25 @@ void Scorer::evaluate(const Lexicon& lex, const BrandOverrides* brand, std::stri
 
   // Aspects and crisis terms come from all raw hits (they do not compete in longest match),
   // except when a longer neutral "shield" term covers them (信息爆炸 is not an explosion).
+  // raw_ comes in end order, so consecutive hits sit close together: both lookups below walk a
+  // cursor from the previous hit's answer instead of a binary search (same answer: sel_ begins
+  // and clause ends are increasing).
+  std::size_t sel_cur = 0;  // sel_[0, sel_cur) begin <= h.begin < sel_[sel_cur, ...) begin
   auto shielded = [&](const Hit& h) {
-    auto it = std::upper_bound(sel_.begin(), sel_.end(), h.begin, [](std::uint32_t b, const Hit& x) { return b < x.begin; });
-    if (it == sel_.begin()) return false;
-    --it;
+    while (sel_cur < sel_.size() && sel_[sel_cur].begin <= h.begin) ++sel_cur;
+    while (sel_cur > 0 && sel_[sel_cur - 1].begin > h.begin) --sel_cur;
+    if (sel_cur == 0) return false;
+    const Hit* it = &sel_[sel_cur - 1];
     if (it->end < h.end || (it->end - it->begin) <= (h.end - h.begin)) return false;
     const TermInfo& si = info[it->term];
     return (si.roles & TermInfo::kPolar) != 0 && si.weight == 0;
   };
+  std::size_t clause_cur = 0;
   bool any_aspect = false;
+  if (++aspect_epoch_ == 0) {  // wrapped: forget every old stamp
+    std::fill(aspect_seen_.begin(), aspect_seen_.end(), 0);
+    aspect_epoch_ = 1;
+  }
   for (const Hit& h : raw_) {
     const TermInfo& ti = info[h.term];
     if ((ti.roles & (TermInfo::kAspect | TermInfo::kCrisis)) == 0) continue;
@@ -609,12 +671,14 @@ void Scorer::evaluate(const Lexicon& lex, const BrandOverrides* brand, std::stri
       }
     }
     if ((ti.roles & TermInfo::kAspect) != 0) {
-      std::size_t c = 0;
-      while (c + 1 < clauses_.size() && clauses_[c].end <= h.begin) ++c;
+      // First clause that ends after the hit begins (the last one if none).
+      while (clause_cur + 1 < clauses_.size() && clauses_[clause_cur].end <= h.begin) ++clause_cur;
+      while (clause_cur > 0 && clauses_[clause_cur - 1].end > h.begin) --clause_cur;
+      const std::size_t c = clause_cur;
       const std::uint32_t a = ti.aspect;
-      bool seen = false;
-      for (const auto& as : result_.aspects) seen = seen || as.aspect == a;
+      const bool seen = aspect_seen_[a] == aspect_epoch_;
       if (!seen) {
+        aspect_seen_[a] = aspect_epoch_;
         result_.aspects.push_back({a, 0});
         aspect_sum_[a] = 0;
         aspect_last_clause_[a] = static_cast<std::uint32_t>(c + 1);

@@ -23,7 +23,8 @@
 //      overrides win), scaled by degree words before it (很 非常 有点 / very slightly), flipped
 //      and damped by an odd number of negators in scope (zh: <= 3 characters between, en: <= 3
 //      words, never across punctuation), amplified for ALL CAPS (en) and repetition (好好好,
-//      sooo); emoji and emoticons are neither negated nor scaled.
+//      sooo); emoji and emoticons are neither negated nor scaled and weigh x1.5, bracketed
+//      platform emoticons ([哈哈], [泪]) x2.25.
 //   3. contrast words weight the clause before and after them (但是/but: 0.5 / 1.5;
 //      虽然/although: its own clause 0.5), '!' amplifies a clause, '?' damps it.
 //   4. compound = S / sqrt(S^2 + 15) in [-1, 1]; label positive >= +0.05, negative <= -0.05.
@@ -262,8 +263,8 @@ class Scorer {
   };
   static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
   void ensure_scratch(const Lexicon& lex);
-  void scan(const Lexicon& lex);
-  void select(const BrandOverrides* brand);
+  void scan(const Lexicon& lex, const BrandOverrides* brand);
+  void select();
   void split_clauses();
   void elongations(const Lexicon& lex);
   void evaluate(const Lexicon& lex, const BrandOverrides* brand, std::string_view title, std::string_view text);
@@ -274,7 +275,9 @@ class Scorer {
   const Lexicon* scanning_ = nullptr;
   std::string_view ntext_;
   std::size_t title_end_ = 0;  // normalized offset where the text piece starts (0 = no title)
-  std::vector<Hit> raw_;
+  std::vector<Hit> raw_;  // aspect and crisis hits, in Hyperscan's order (by end offset)
+  std::uint32_t raw_count_ = 0;  // every accepted hit of this scan (at most 8192 are kept)
+  const BrandOverrides* brand_ = nullptr;  // during scan()
   std::vector<Hit> sel_;
   std::vector<Clause> clauses_;
   std::vector<std::uint32_t> hit_clause_;
@@ -282,6 +285,8 @@ class Scorer {
   std::vector<Trace> trace_;
   std::vector<float> aspect_sum_;
   std::vector<std::uint32_t> aspect_last_clause_;
+  std::vector<std::uint32_t> aspect_seen_;  // == aspect_epoch_: aspect already in result_.aspects
+  std::uint32_t aspect_epoch_ = 0;          // bumped once per score()
   bool has_elongation_ = false;
   float sum_ = 0;
   SentimentResult result_;

@@ -158,6 +158,10 @@ const Row kTable[] = {
     {"inflection", "she hates the new update", N},
     {"inflection", "happiest day of the year", P},
     {"inflection", "we shipped the goods today", O},
+    // -es is stripped only after a sibilant or o (dudes is dude + s, not dud + es)
+    {"inflection", "the dudes at the skate park", O},
+    {"inflection", "she loves the new update", P},
+    {"inflection", "the boxes arrived today", O},
     // ---- platform emoticons ----
     {"emoticon", "今天收到了[哈哈]", P},
     {"emoticon", "又被放鸽子了[怒]", N},
@@ -165,6 +169,10 @@ const Row kTable[] = {
     {"emoticon", "排队两小时[泪]", N},
     {"emoticon", "[抓狂][抓狂]", N},
     {"emoticon", "新品上线[鼓掌]", P},
+    // a bracketed platform emoticon weighs x2.25 (an emoji x1.5): it outweighs a plain word
+    {"platform emoticon", "又迟到了[doge]", P},
+    {"platform emoticon", "累死了[笑cry]", P},
+    {"platform emoticon", "真好吃[微笑]", N},
     {"emoticon", "got my order :)", P},
     {"emoticon", "missed the train :(", N},
     {"emoticon", "T_T 又加班", N},
@@ -181,6 +189,13 @@ const Row kTable[] = {
     {"emoji", "👍👍", P},
     {"emoji", "👎", N},
     {"emoji", "新口味上市了❤️", P},
+    // ---- vocabulary by category (issue 4, round 3) and shields for words holding a polar character ----
+    {"vocabulary", "我恨这个天气", N},
+    {"vocabulary", "他太自私了", N},
+    {"vocabulary", "终于搞定了", P},
+    {"shield", "我的心脏", O},
+    {"shield", "很好奇结果", O},
+    {"shield", "差点睡过头", O},
     // ---- slang, zh ----
     {"slang", "这家火锅绝了", P},
     {"slang", "yyds", P},
@@ -235,6 +250,33 @@ const Row kTable[] = {
     {"domain", "The room was spotless and the bed was comfy", P},
     {"domain", "Flight delayed again and no compensation", N},
     {"domain", "The package arrived damaged and late", N},
+    // ---- categories added for issue 4 (hand-written) ----
+    {"swearing", "这破手机又死机了 mlgb", N},
+    {"idiom", "周六晚上七点，不见不散", P},
+    {"shield", "我们班学生的作业交了", O},
+    {"sarcasm", "这服务好就好在根本没人管", N},
+    {"affection", "我想你了，早点回来", P},
+    {"shield", "I wonder if the shop opens at nine", O},
+    {"fed up", "so sick of this rain", N},
+    {"slang", "that song is fire", P},
+    {"emotion", "Honored to be part of this team", P},
+    {"news", "Violence broke out downtown", N},
+    // a Chinese negator stays with its own verb when a degree word starts a new predicate
+    {"negation scope", "我没洗头真的很开心", P},
+    {"negation scope", "他不来我也很开心", P},
+    {"negation", "没有很满意", N},
+    // Weibo sarcasm markers outweigh the praise they mock; 就是 is emphatic, not "but"
+    {"sarcasm", "服务真好呵呵", N},
+    {"sarcasm", "你们的效率真高啊[微笑]", N},
+    {"emphatic", "我就是喜欢这家店", P},
+    // emphatic frames built on a negator: 不要太X = extremely X, 不一般 = extraordinary
+    {"emphatic", "这件衣服不要太好看", P},
+    {"emphatic", "这家店的手艺不一般", P},
+    // 好 before a heart word is the adverb (好心碎), not 好心 (kind-hearted)
+    {"degree", "这个视频看得我好心碎", N},
+    // in mixed text each Han character is a word: the negator is out of range of sb
+    {"mixed scope", "她不用枪 自己溜了 真是个sb", N},
+    {"kaomoji", "累了_(:з」∠)_", N},
 };
 
 TEST(SentimentTable, HasAtLeast150Rows) { EXPECT_GE(std::size(kTable), 150U); }
@@ -280,6 +322,14 @@ TEST(SentimentRules, NegationFlips) {
   EXPECT_LT(score("never good"), 0);
 }
 
+// A negator multiplies by -0.5 (VADER: -0.74): a negated word is weaker than its antonym.
+TEST(SentimentRules, NegationIsWeakerThanAnAntonym) {
+  EXPECT_LT(score("not great"), 0);
+  EXPECT_GT(score("not great"), score("terrible"));
+  EXPECT_LT(score("一点也不好吃"), 0);
+  EXPECT_GT(score("一点也不好吃"), score("难吃"));
+}
+
 TEST(SentimentRules, NegationStopsAtPunctuationAndDistance) {
   // "not" is followed by a comma: the praise after it is not negated.
   EXPECT_GT(score("Not me, the food was great"), 0);
@@ -319,6 +369,12 @@ TEST(SentimentRules, PunctuationAndEmphasis) {
 
 TEST(SentimentRules, EmojiAreNotNegated) {
   EXPECT_GT(score("不 😍"), 0);
+}
+
+// A bracketed platform emoticon weighs more than an emoji of the same lexicon weight ([哈哈] 2, 😉 2).
+TEST(SentimentRules, PlatformEmoticonsWeighMoreThanEmoji) {
+  EXPECT_GT(score("[哈哈]"), score("😉"));
+  EXPECT_GT(score("不 [哈哈]"), 0);
 }
 
 TEST(SentimentRules, CompoundIsBounded) {
