@@ -11,6 +11,10 @@
 //                              engine/window, read like the engine's StoreWindowReader)  vs
 //                              the same evaluation over in-memory windows. ratio = what the
 //                              detector logic alone costs next to a real brand-tick.
+//   BM_EvaluateRecentVsMemory  Evaluator::evaluate over the window store's recent buckets in
+//                              memory (WindowStore::recent_total/recent_baseline, what the
+//                              engine's StoreWindowReader reads since issue 5)  vs  the same
+//                              evaluation over in-memory windows.
 //
 // Load: `yuqing gen` for the shipped 12 brands (seed 9, 60,000 mentions at 200 per minute of
 // event time = 5 hours, the demo-crisis scenario: a safety crisis for lantu-auto at minute 1),
@@ -295,6 +299,36 @@ class StoreReader final : public alert::WindowReader {
   const window::WindowStore& store_;
 };
 
+// The engine's StoreWindowReader since issue 5: the store's recent buckets in memory.
+class RecentReader final : public alert::WindowReader {
+ public:
+  explicit RecentReader(const window::WindowStore& store) : store_(store) {}
+  alert::WindowStats stats(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const override {
+    const auto p = store_.recent_total(brand, from_ms, to_ms);
+    alert::WindowStats s;
+    s.mentions = static_cast<double>(p.mentions);
+    s.negative = static_cast<double>(p.negative);
+    s.sentiment_sum = p.avg_sentiment() * static_cast<double>(p.mentions);
+    for (std::size_t c = 0; c < s.crisis.size(); ++c) s.crisis[c] = static_cast<double>(p.crisis[c]);
+    return s;
+  }
+  alert::Baseline negative_baseline(std::string_view brand, std::int64_t window_ms, std::int64_t end_ms) const override {
+    const auto b = store_.recent_baseline(brand, window::Metric::negatives, end_ms, window_ms);
+    alert::Baseline out;
+    out.sufficient = b.kind != window::Baseline::Kind::insufficient_history;
+    out.mean = b.mean;
+    out.stddev = b.stddev;
+    return out;
+  }
+  double max_story_reposts(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const override {
+    const auto p = store_.recent_total(brand, from_ms, to_ms);
+    return static_cast<double>(p.mentions - std::min(p.mentions, p.stories));
+  }
+
+ private:
+  const window::WindowStore& store_;
+};
+
 // The window reads Evaluator::evaluate makes for one tick, without the detectors.
 double reads_only(const Load& l, const alert::WindowReader& w, std::int64_t now) {
   using alert::Detector;
@@ -367,6 +401,21 @@ void BM_EvaluateStoreVsMemory(benchmark::State& state) {
   state.counters["brands"] = static_cast<double>(l.brands.size());
 }
 BENCHMARK(BM_EvaluateStoreVsMemory)->UseManualTime();
+
+void BM_EvaluateRecentVsMemory(benchmark::State& state) {
+  const Load& l = load();
+  MemoryReader mem(l);
+  RecentReader recent(*l.store);
+  EvalRun on_recent;
+  EvalRun on_memory;
+  run_paired(
+      state, tick_count(l), 8, [&](std::size_t) { on_recent.step(l, recent); },
+      [&](std::size_t) { on_memory.step(l, mem); }, static_cast<double>(l.brands.size()));
+  state.counters["brands"] = static_cast<double>(l.brands.size());
+  state.counters["changes_per_tick"] = static_cast<double>(on_recent.changes) / static_cast<double>(on_recent.ticks);
+  state.counters["changes_per_tick_memory"] = static_cast<double>(on_memory.changes) / static_cast<double>(on_memory.ticks);
+}
+BENCHMARK(BM_EvaluateRecentVsMemory)->UseManualTime();
 
 }  // namespace
 }  // namespace yuqing::bench

@@ -123,6 +123,11 @@ class IncidentTracker {
   std::vector<const Incident*> take_dirty();
   // Restores an incident read back from the state store.
   void restore(Incident incident);
+  // Forgets every incident (before restoring them again from a state that changed underneath).
+  void clear() {
+    incidents_.clear();
+    dirty_.clear();
+  }
   const std::map<std::string, Incident, std::less<>>& incidents() const { return incidents_; }
   static std::string key(std::string_view brand, Detector d);
 

@@ -57,8 +57,10 @@ Status<std::string> AlertService::restore() {
     evaluator_.tracker().restore(std::move(*inc));
     ++restored;
   }
-  evaluated_minute_ = watermark_ms_ - watermark_ms_ % kMinute;
-  committed_watermark_ms_ = watermark_ms_;
+  Clock& c = groups_.front();
+  c.watermark_ms = watermark_ms_;
+  c.evaluated_minute = watermark_ms_ - watermark_ms_ % kMinute;
+  c.committed_ms = watermark_ms_;
   if (restored > 0) log::info("Restored {} alert incidents from the state store.", restored);
   return {};
 }
@@ -67,9 +69,47 @@ void AlertService::configure(std::vector<BrandInfo> brands, std::shared_ptr<cons
                              CrisisTermFinder crisis_terms) {
   crisis_terms_ = std::move(crisis_terms);
   brands_ = std::move(brands);
-  refs_.clear();
-  for (const auto& b : brands_) refs_.push_back({b.id, b.lang, b.competitors});
+  rebuild_refs();
   policy_ = std::move(policy);
+}
+
+void AlertService::rebuild_refs() {
+  if (!partition_of_) {
+    groups_.resize(1);  // one clock for every brand (keeps the restored one)
+    groups_.front().refs.clear();
+    for (const auto& b : brands_) groups_.front().refs.push_back({b.id, b.lang, b.competitors});
+    group_of_brand_.clear();
+    return;
+  }
+  // One clock per owned partition; a partition kept across the change keeps its clock.
+  std::vector<Clock> next;
+  group_of_brand_.clear();
+  for (const auto& b : brands_) {
+    const auto p = partition_of_(b.id);
+    if (!p) continue;
+    auto it = std::find_if(next.begin(), next.end(), [&](const Clock& c) { return c.partition == *p; });
+    if (it == next.end()) {
+      auto old = std::find_if(groups_.begin(), groups_.end(), [&](const Clock& c) { return c.partition == *p; });
+      next.push_back(old != groups_.end() && split_ ? std::move(*old) : Clock{});
+      next.back().partition = *p;
+      next.back().refs.clear();
+      it = next.end() - 1;
+    }
+    it->refs.push_back({b.id, b.lang, b.competitors});
+    group_of_brand_[b.id] = static_cast<std::size_t>(it - next.begin());
+  }
+  groups_ = std::move(next);
+  split_ = true;
+}
+
+void AlertService::set_owned_brands(std::function<std::optional<std::int32_t>(std::string_view)> partition_of) {
+  partition_of_ = std::move(partition_of);
+  rebuild_refs();
+  evaluator_.tracker().clear();
+  std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(rocksdb::ReadOptions(), cf_));
+  for (it->Seek("i/"); it->Valid() && it->key().starts_with("i/"); it->Next()) {
+    if (auto inc = Incident::decode(it->value().ToStringView())) evaluator_.tracker().restore(std::move(*inc));
+  }
 }
 
 const BrandInfo* AlertService::brand(std::string_view id) const {
@@ -82,7 +122,18 @@ const BrandInfo* AlertService::brand(std::string_view id) const {
 void AlertService::on_mention(const std::string& brand_id, std::int64_t event_ms, bool negative,
                               std::int64_t followers, bool verified, std::uint32_t crisis_mask) {
   watermark_ms_ = std::max(watermark_ms_, event_ms);
-  if (evaluated_minute_ == 0 && (first_event_ms_ == 0 || event_ms < first_event_ms_)) first_event_ms_ = event_ms;
+  Clock* clock = nullptr;
+  if (!split_) {
+    clock = &groups_.front();
+  } else if (const auto it = group_of_brand_.find(brand_id); it != group_of_brand_.end()) {
+    clock = &groups_[it->second];
+  }
+  if (clock != nullptr) {
+    clock->watermark_ms = std::max(clock->watermark_ms, event_ms);
+    if (clock->evaluated_minute == 0 && (clock->first_event_ms == 0 || event_ms < clock->first_event_ms)) {
+      clock->first_event_ms = event_ms;
+    }
+  }
   if (!negative || !policy_) return;
   if (auto c = evaluator_.on_negative_mention(brand_id, followers, verified, crisis_mask, *policy_, event_ms)) {
     pending_.push_back(std::move(*c));
@@ -97,25 +148,34 @@ void AlertService::on_batch_commit(rocksdb::WriteBatch& batch, const WindowReade
   }
   std::vector<IncidentChange> changes = std::move(pending_);
   pending_.clear();
-  if (policy_ && committed_watermark_ms_ > 0) {
+  if (policy_) {
+    for (Clock& c : groups_) evaluate(c, windows, changes);
+  }
+  for (const auto& c : changes) emit(c, batch, windows);
+  // Incident state that moved without a notification (e.g. last time the condition held).
+  for (const Incident* inc : evaluator_.tracker().take_dirty()) batch.Put(cf_, incident_key(*inc), inc->encode());
+}
+
+void AlertService::evaluate(Clock& c, const WindowReader& windows, std::vector<IncidentChange>& changes) {
+  if (c.committed_ms > 0) {
     // Window detectors run at each minute boundary of event time. They read committed window
     // state, so a boundary is evaluated once the batch that crossed it has been committed:
     // up to the watermark of the previous batch (one batch later than live, ~100 ms).
-    const std::int64_t minute = committed_watermark_ms_ - committed_watermark_ms_ % kMinute;
+    const std::int64_t minute = c.committed_ms - c.committed_ms % kMinute;
     // The first evaluation starts at the minute of the first mention seen, so a replay or a
     // backlog has its first batch's minutes evaluated too (bounded by the catch-up below).
-    if (evaluated_minute_ == 0) {
-      const std::int64_t first = first_event_ms_ > 0 ? first_event_ms_ : committed_watermark_ms_;
-      evaluated_minute_ = std::min(first - first % kMinute, minute - kMinute);
+    if (c.evaluated_minute == 0) {
+      const std::int64_t first = c.first_event_ms > 0 ? c.first_event_ms : c.committed_ms;
+      c.evaluated_minute = std::min(first - first % kMinute, minute - kMinute);
     }
-    evaluated_minute_ = std::max(evaluated_minute_, minute - kMaxCatchUpMinutes * kMinute);
+    c.evaluated_minute = std::max(c.evaluated_minute, minute - kMaxCatchUpMinutes * kMinute);
     const auto now_wall = std::chrono::steady_clock::now();
-    while (evaluated_minute_ < minute) {
-      evaluated_minute_ += kMinute;
-      auto more = evaluator_.evaluate(refs_, *policy_, windows, evaluated_minute_);
+    while (c.evaluated_minute < minute) {
+      c.evaluated_minute += kMinute;
+      auto more = evaluator_.evaluate(c.refs, *policy_, windows, c.evaluated_minute);
       changes.insert(changes.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-      last_evaluated_ms_ = evaluated_minute_;
-      last_evaluation_wall_ = now_wall;
+      c.last_evaluated_ms = c.evaluated_minute;
+      c.last_evaluation_wall = now_wall;
     }
     // Live streams: between minute boundaries, judge the windows ending at the committed
     // watermark every evaluate_every of wall time, so a crisis is seen within about that delay
@@ -123,19 +183,16 @@ void AlertService::on_batch_commit(rocksdb::WriteBatch& batch, const WindowReade
     // Budget: these extra runs take at most ~10 % of the worker's time (with thousands of
     // brands a run costs hundreds of ms, and the interval stretches accordingly).
     const auto every = std::max<std::chrono::steady_clock::duration>(
-        std::chrono::milliseconds(policy_->lifecycle().evaluate_every_ms), 10 * last_evaluation_cost_);
-    if (committed_watermark_ms_ > last_evaluated_ms_ && now_wall - last_evaluation_wall_ >= every) {
-      auto more = evaluator_.evaluate(refs_, *policy_, windows, committed_watermark_ms_);
+        std::chrono::milliseconds(policy_->lifecycle().evaluate_every_ms), 10 * c.last_evaluation_cost);
+    if (c.committed_ms > c.last_evaluated_ms && now_wall - c.last_evaluation_wall >= every) {
+      auto more = evaluator_.evaluate(c.refs, *policy_, windows, c.committed_ms);
       changes.insert(changes.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-      last_evaluated_ms_ = committed_watermark_ms_;
-      last_evaluation_wall_ = std::chrono::steady_clock::now();
-      last_evaluation_cost_ = last_evaluation_wall_ - now_wall;
+      c.last_evaluated_ms = c.committed_ms;
+      c.last_evaluation_wall = std::chrono::steady_clock::now();
+      c.last_evaluation_cost = c.last_evaluation_wall - now_wall;
     }
   }
-  committed_watermark_ms_ = watermark_ms_;
-  for (const auto& c : changes) emit(c, batch, windows);
-  // Incident state that moved without a notification (e.g. last time the condition held).
-  for (const Incident* inc : evaluator_.tracker().take_dirty()) batch.Put(cf_, incident_key(*inc), inc->encode());
+  c.committed_ms = c.watermark_ms;
 }
 
 Alert AlertService::to_alert(const IncidentChange& change) const {

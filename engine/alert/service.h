@@ -26,7 +26,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/alert/alert.h"
@@ -69,6 +71,16 @@ class AlertService {
   void configure(std::vector<BrandInfo> brands, std::shared_ptr<const Policy> policy,
                  CrisisTermFinder crisis_terms = {});
 
+  // Scale-out (aggregate role, docs/scaling.md): `partition_of` gives the partition of a
+  // brand this instance owns (nullopt: owned elsewhere). Detectors run only for owned brands
+  // (the others' incidents belong to the instance that owns their partition), each partition
+  // on its own event-time clock (a partition restored from the changelog catches up from
+  // where its state ends, while the instance's other partitions are further ahead; one clock
+  // for all would judge it on minutes it has not read yet). Incidents are read again from the
+  // state store, whose partition state may have been restored underneath. Worker thread,
+  // between batches. Without a call: one clock, every brand.
+  void set_owned_brands(std::function<std::optional<std::int32_t>(std::string_view brand)> partition_of);
+
   // A mention about `brand` was processed (worker thread).
   void on_mention(const std::string& brand, std::int64_t event_ms, bool negative, std::int64_t followers,
                   bool verified, std::uint32_t crisis_mask);
@@ -88,24 +100,36 @@ class AlertService {
   void emit(const IncidentChange& change, rocksdb::WriteBatch& batch, const WindowReader& windows);
   Alert to_alert(const IncidentChange& change) const;
   const BrandInfo* brand(std::string_view id) const;
+  void rebuild_refs();
 
   state::StateStore& store_;
   rocksdb::ColumnFamilyHandle* cf_;
   alert_sinks::Outbox* outbox_;
   Evaluator evaluator_;
   std::vector<BrandInfo> brands_;
-  std::vector<BrandRef> refs_;
+  // An event-time clock and the brands it drives: one for every brand, or one per owned
+  // partition (set_owned_brands).
+  struct Clock {
+    std::int32_t partition = -1;
+    std::vector<BrandRef> refs;
+    std::int64_t watermark_ms = 0;       // newest event time seen
+    std::int64_t committed_ms = 0;       // watermark of the last committed batch
+    std::int64_t evaluated_minute = 0;   // last minute boundary evaluated
+    std::int64_t first_event_ms = 0;     // oldest event time seen before the first evaluation
+    std::int64_t last_evaluated_ms = 0;  // event time of the last evaluation (minute or in between)
+    std::chrono::steady_clock::time_point last_evaluation_wall{};
+    std::chrono::steady_clock::duration last_evaluation_cost{};  // wall time of the last in-between run
+  };
+  void evaluate(Clock& clock, const WindowReader& windows, std::vector<IncidentChange>& changes);
+  std::vector<Clock> groups_ = std::vector<Clock>(1);
+  std::unordered_map<std::string, std::size_t> group_of_brand_;  // index into groups_ (split only)
+  std::function<std::optional<std::int32_t>(std::string_view)> partition_of_;
+  bool split_ = false;  // one clock per partition
   std::shared_ptr<const Policy> policy_;
   std::vector<IncidentChange> pending_;  // from on_mention, written at commit
-  std::int64_t watermark_ms_ = 0;        // newest event time seen
-  std::int64_t committed_watermark_ms_ = 0;  // watermark of the last committed batch
-  std::int64_t evaluated_minute_ = 0;    // last minute boundary evaluated
-  std::int64_t first_event_ms_ = 0;      // oldest event time seen before the first evaluation
+  std::int64_t watermark_ms_ = 0;        // newest event time seen (all brands)
   CrisisTermFinder crisis_terms_;
   bool emitted_uncommitted_ = false;     // the batch being committed carries outbox entries
-  std::int64_t last_evaluated_ms_ = 0;   // event time of the last evaluation (minute or in between)
-  std::chrono::steady_clock::time_point last_evaluation_wall_{};
-  std::chrono::steady_clock::duration last_evaluation_cost_{};  // wall time of the last in-between run
   std::uint64_t notifications_ = 0;
   std::mutex ack_mu_;
   std::vector<std::pair<std::string, std::string>> pending_acks_;  // (id, by)

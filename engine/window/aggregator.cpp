@@ -98,7 +98,12 @@ struct BatchAggregator::Impl {
   // Flush scratch, reused across batches.
   std::unordered_map<std::uint64_t, Bucket> hours, days;
   std::vector<std::pair<std::string, std::string>> out_storage;
+  std::vector<BucketDelta> deltas;  // the counters of out_storage[i], for WindowStore::Recent
   std::vector<std::uint32_t> out;  // indexes into out_storage (it may grow while filling)
+  // The last flush, until committed() (its deltas are deltas[out[...]]).
+  bool staged = false;
+  bool staged_retention = false;  // it range-deleted old buckets
+  std::shared_ptr<const BrandTable> staged_table;
 
   Acc& acc(std::uint32_t brand, std::uint32_t minute) {
     const std::uint64_t key = (std::uint64_t{brand} << 32) | minute;
@@ -156,6 +161,25 @@ BatchAggregator::BatchAggregator(WindowStore& store) : store_(store), impl_(std:
 }
 
 BatchAggregator::~BatchAggregator() = default;
+
+void BatchAggregator::drop_cached_state() {
+  Impl& m = *impl_;
+  m.rings.clear();
+  std::fill(m.ring_by_index.begin(), m.ring_by_index.end(), nullptr);
+  store_.recent_->drop();
+}
+
+void BatchAggregator::committed() {
+  Impl& m = *impl_;
+  if (!m.staged) return;
+  if (m.staged_retention) {
+    store_.recent_->drop();  // buckets were range-deleted: the first buckets moved
+  } else if (m.staged_table) {
+    store_.recent_->apply(*m.staged_table, m.deltas, m.out);
+  }
+  m.staged = false;
+  m.staged_table.reset();
+}
 
 void BatchAggregator::set_wall_clock(std::int64_t (*now_ms)()) { impl_->now_ms = now_ms ? now_ms : &system_now_ms; }
 
@@ -278,6 +302,12 @@ void BatchAggregator::flush(rocksdb::WriteBatch& batch) {
   const WindowOptions& o = store_.options_;
   auto* cf = store_.buckets_;
   std::uint64_t merges = 0;
+  // The previous flush was never confirmed committed: what Recent holds may differ from RocksDB.
+  if (m.staged) store_.recent_->drop();
+  m.staged = true;
+  m.staged_retention = false;
+  m.staged_table.reset();
+  m.out.clear();
   if (m.live > 0) {
     // Roll-ups: sum the batch's minutes into their hours and days, then one Merge per key.
     // Keys go into the WriteBatch sorted: the memtable's skip list reuses its insert position
@@ -286,12 +316,16 @@ void BatchAggregator::flush(rocksdb::WriteBatch& batch) {
     out.clear();
     std::size_t used = 0;
     const auto emit = [&](std::uint32_t brand, Gran g, std::uint32_t period, Bucket& b) {
-      if (used == m.out_storage.size()) m.out_storage.emplace_back();
-      auto& kv = m.out_storage[used++];
+      if (used == m.out_storage.size()) {
+        m.out_storage.emplace_back();
+        m.deltas.emplace_back();
+      }
+      auto& kv = m.out_storage[used];
       bucket_key(kv.first, m.table->brands[brand].id, g, period);
       kv.second.clear();
       b.encode(kv.second);
-      out.push_back(static_cast<std::uint32_t>(used - 1));
+      m.deltas[used] = BucketDelta{brand, g, period, counts_of(b)};
+      out.push_back(static_cast<std::uint32_t>(used++));
     };
     auto& hours = m.hours;
     auto& days = m.days;
@@ -309,6 +343,7 @@ void BatchAggregator::flush(rocksdb::WriteBatch& batch) {
     std::sort(out.begin(), out.end(), [&st](std::uint32_t x, std::uint32_t y) { return st[x].first < st[y].first; });
     for (auto i : out) batch.Merge(cf, st[i].first, st[i].second);
     merges = out.size();
+    m.staged_table = m.table;
   }
   if (m.watermark != m.committed_watermark) {
     batch.Put(cf, rocksdb::Slice(kWatermarkKey.data(), kWatermarkKey.size()), meta_i64(m.watermark));
@@ -353,6 +388,7 @@ void BatchAggregator::flush(rocksdb::WriteBatch& batch) {
         }
       }
     }
+    m.staged_retention = true;
     m.retention_day = today;
     batch.Put(cf, rocksdb::Slice(kRetentionKey.data(), kRetentionKey.size()), meta_i64(today));
   }
@@ -388,6 +424,7 @@ std::size_t WindowStore::erase_author(std::uint64_t author_hash, rocksdb::WriteB
     it->Seek(next);
   }
   std::size_t erased = 0;
+  recent_->drop();  // buckets are not changed; forgetting is cheap and never wrong
   for (const auto& b : brands) {
     Ring& r = load_ring(db_, top_, m.rings, b, options_.top_ring_size);
     for (std::size_t i = 0; i < r.slots.size(); ++i) {

@@ -1,4 +1,5 @@
 #include "engine/window/bucket.h"
+#include "engine/window/internal.h"
 
 #include <rocksdb/slice.h>
 
@@ -37,6 +38,18 @@ bool get_sparse_array(const unsigned char*& p, const unsigned char* end, std::ar
     } else {
       a[i] = 0;
     }
+  }
+  return true;
+}
+
+// Checks an array written by put_sparse_array without keeping it.
+template <std::size_t N>
+bool skip_sparse_array(const unsigned char*& p, const unsigned char* end) {
+  std::uint64_t mask = 0, v = 0;
+  if (!get_varint(p, end, mask)) return false;
+  if (N < 64 && (mask >> N) != 0) return false;
+  for (; mask != 0; mask &= mask - 1) {
+    if (!get_varint(p, end, v)) return false;
   }
   return true;
 }
@@ -248,6 +261,54 @@ bool Bucket::decode(std::string_view in) {
   }
   if (!authors.decode(p, end)) return false;
   return p == end;
+}
+
+// Same acceptance as Bucket::decode (a value one rejects the other rejects), keeping only the
+// counters of Counts: the HyperLogLog and the other arrays are checked and skipped.
+bool decode_counts(std::string_view in, Counts& out) {
+  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+  const auto* end = p + in.size();
+  if (p >= end || *p++ != kVersion) return false;
+  Counts c;
+  std::uint64_t skip = 0, s = 0;
+  if (!get_varint(p, end, c.mentions) || !get_varint(p, end, c.stories) || !get_varint(p, end, skip) ||
+      !get_varint(p, end, skip) || !get_varint(p, end, skip) || !get_varint(p, end, c.negative) ||
+      !get_varint(p, end, skip) || !get_varint(p, end, s)) {
+    return false;
+  }
+  c.sentiment_e4 = unzigzag(s);
+  std::array<std::uint64_t, 8> crisis{};
+  if (!skip_sparse_array<kPlatformCount>(p, end) || !skip_sparse_array<32>(p, end) ||
+      !skip_sparse_array<32>(p, end) || !get_sparse_array(p, end, crisis)) {
+    return false;
+  }
+  for (std::size_t i = 0; i < c.crisis.size(); ++i) c.crisis[i] = crisis[i];
+  // The HyperLogLog, checked like Hll::decode.
+  if (p >= end) return false;
+  const unsigned char mode = *p++;
+  if (mode == 2) {
+    if (static_cast<std::size_t>(end - p) < Hll::kM) return false;
+    p += Hll::kM;
+  } else if (mode == 1) {
+    std::uint64_t n = 0;
+    if (!get_varint(p, end, n) || n > Hll::kM || static_cast<std::uint64_t>(end - p) < 2 * n) return false;
+    p += 2 * n;
+  } else if (mode != 0) {
+    return false;
+  }
+  if (p != end) return false;
+  out = c;
+  return true;
+}
+
+Counts counts_of(const Bucket& b) {
+  Counts c;
+  c.mentions = b.mentions;
+  c.stories = b.stories;
+  c.negative = b.negative;
+  c.sentiment_e4 = b.sentiment_e4;
+  for (std::size_t i = 0; i < c.crisis.size(); ++i) c.crisis[i] = b.crisis[i];
+  return c;
 }
 
 // ---- keys -------------------------------------------------------------------------------

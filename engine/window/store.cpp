@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "engine/base/log.h"
 #include "engine/state/state.h"
@@ -117,6 +118,7 @@ Result<std::unique_ptr<WindowStore>, std::string> WindowStore::open(rocksdb::DB*
   s->top_ = top;
   s->options_ = options;
   s->impl_ = std::make_unique<Impl>();
+  s->recent_ = std::make_unique<Recent>();
   std::string v;
   if (db->Get(rocksdb::ReadOptions(), buckets, rocksdb::Slice(kWatermarkKey.data(), kWatermarkKey.size()), &v).ok() &&
       v.size() == 8) {
@@ -157,15 +159,8 @@ bool WindowStore::has_brand(std::string_view id) const {
 
 // ---- queries ----------------------------------------------------------------------------
 
-namespace {
-
-struct Piece {
-  Gran g;
-  std::int64_t from, to;  // aligned to g
-};
-
 // [a, b) -> minute edges, hour edges, whole days.
-void tile(std::int64_t a, std::int64_t b, std::vector<Piece>& out) {
+void tile(std::int64_t a, std::int64_t b, Pieces& out) {
   if (a >= b) return;
   auto hours = [&out](std::int64_t x, std::int64_t y) {
     const std::int64_t h0 = floor_to(x + kHourMs - 1, kHourMs), h1 = floor_to(y, kHourMs);
@@ -180,6 +175,19 @@ void tile(std::int64_t a, std::int64_t b, std::vector<Piece>& out) {
   out.push_back({Gran::day, d0, d1});
   if (d1 < b) hours(d1, b);
 }
+
+bool piece_periods(const Piece& pc, const WindowOptions& o, std::int64_t wm, std::uint32_t& p0, std::uint32_t& p1) {
+  const std::int64_t ret = pc.g == Gran::minute ? o.minute_retention_ms : pc.g == Gran::hour ? o.hour_retention_ms
+                                                                                             : o.day_retention_ms;
+  const std::int64_t unit = gran_ms(pc.g);
+  const std::int64_t start = std::max(pc.from, horizon(wm, ret));
+  if (start >= pc.to || pc.to <= 0) return false;
+  p0 = static_cast<std::uint32_t>(std::max<std::int64_t>(0, start / unit));
+  p1 = static_cast<std::uint32_t>(std::min<std::int64_t>(0xffffffffLL, pc.to / unit));
+  return true;
+}
+
+namespace {
 
 void finish(Point& p, const Bucket& b) {
   p.mentions = b.mentions;
@@ -211,34 +219,42 @@ std::uint64_t metric_value(const Point& p, Metric m) {
 }  // namespace
 
 // Reads [from, to) of one brand into `acc` with an open iterator; returns keys read.
+// Acc: Bucket (everything) or Counts (the alert counters only: no HyperLogLog work).
+template <class Acc>
 static int read_range(rocksdb::Iterator& it, std::string_view brand, std::int64_t from, std::int64_t to,
-                      const WindowOptions& o, std::int64_t wm, Bucket& acc) {
-  std::vector<Piece> pieces;
+                      const WindowOptions& o, std::int64_t wm, Acc& acc) {
+  Pieces pieces;
   tile(floor_to(from, kMinuteMs), floor_to(to, kMinuteMs), pieces);
   int keys = 0;
   std::string lo, hi;
   for (const auto& pc : pieces) {
-    const std::int64_t ret = pc.g == Gran::minute ? o.minute_retention_ms : pc.g == Gran::hour ? o.hour_retention_ms
-                                                                                               : o.day_retention_ms;
-    const std::int64_t unit = gran_ms(pc.g);
-    // Buckets below the horizon are treated as gone even before a compaction removes them,
-    // so answers do not depend on compaction timing.
-    const std::int64_t start = std::max(pc.from, horizon(wm, ret));
-    if (start >= pc.to || pc.to <= 0) continue;
-    const auto p0 = static_cast<std::uint32_t>(std::max<std::int64_t>(0, start / unit));
-    const auto p1 = static_cast<std::uint32_t>(std::min<std::int64_t>(0xffffffffLL, pc.to / unit));
+    std::uint32_t p0 = 0, p1 = 0;
+    if (!piece_periods(pc, o, wm, p0, p1)) continue;
     bucket_key(lo, brand, pc.g, p0);
     bucket_key(hi, brand, pc.g, p1);
     for (it.Seek(lo); it.Valid(); it.Next()) {
       const auto k = it.key();
       if (k.compare(rocksdb::Slice(hi)) >= 0) break;
-      Bucket b;
       const auto v = it.value();
-      if (b.decode(std::string_view(v.data(), v.size()))) acc.merge(b);
+      if constexpr (std::is_same_v<Acc, Bucket>) {
+        Bucket b;
+        if (b.decode(std::string_view(v.data(), v.size()))) acc.merge(b);
+      } else {
+        Counts c;
+        if (decode_counts(std::string_view(v.data(), v.size()), c)) acc += c;
+      }
       ++keys;
     }
   }
   return keys;
+}
+
+Counts read_counts(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string_view brand, std::int64_t from_ms,
+                   std::int64_t to_ms, const WindowOptions& o, std::int64_t wm) {
+  Counts acc;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+  read_range(*it, brand, from_ms, to_ms, o, wm, acc);
+  return acc;
 }
 
 Point WindowStore::total(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const {
@@ -281,77 +297,43 @@ std::vector<Point> WindowStore::query(std::string_view brand, std::int64_t from_
 
 // ---- baselines --------------------------------------------------------------------------
 
+void first_buckets(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string_view brand, std::int64_t& first_hour,
+                   std::int64_t& first_minute) {
+  first_hour = first_minute = -1;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
+  std::string_view b;
+  Gran g{};
+  std::uint32_t period = 0;
+  for (const Gran want : {Gran::hour, Gran::minute}) {
+    it->Seek(bucket_key(brand, want, 0));
+    if (it->Valid() && parse_bucket_key(std::string_view(it->key().data(), it->key().size()), b, g, period) &&
+        b == brand && g == want) {
+      (want == Gran::hour ? first_hour : first_minute) = period;
+    }
+  }
+}
+
+std::int64_t history_start(std::int64_t first_hour, std::int64_t first_minute, std::int64_t wm, const WindowOptions& o) {
+  // History starts at the brand's oldest retained hour bucket (written with every minute).
+  if (first_hour < 0) return -1;
+  std::int64_t history = std::max<std::int64_t>(first_hour * kHourMs, horizon(wm, o.hour_retention_ms));
+  // Within the minute retention the first minute bucket is a sharper start: a stream that
+  // began mid-hour has no history before its first minute, not before the hour.
+  if (first_minute >= 0) history = std::max<std::int64_t>(history, first_minute * kMinuteMs);
+  return history;
+}
+
 Baseline WindowStore::baseline(std::string_view brand, Metric metric, std::int64_t end_ms, std::int64_t length_ms) const {
   Baseline out;
   end_ms = floor_to(end_ms, kMinuteMs);
   length_ms = std::max(kMinuteMs, floor_to(length_ms, kMinuteMs));
-  // History starts at the brand's oldest retained hour bucket (written with every minute).
-  std::int64_t history = -1;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), buckets_));
-    const std::string lo = bucket_key(brand, Gran::hour, 0);
-    it->Seek(lo);
-    std::string_view b;
-    Gran g{};
-    std::uint32_t period = 0;
-    if (it->Valid() && parse_bucket_key(std::string_view(it->key().data(), it->key().size()), b, g, period) &&
-        b == brand && g == Gran::hour) {
-      history = std::max<std::int64_t>(std::int64_t{period} * kHourMs,
-                                        horizon(watermark_ms(), options_.hour_retention_ms));
-    }
-    // Within the minute retention the first minute bucket is a sharper start: a stream that
-    // began mid-hour has no history before its first minute, not before the hour.
-    it->Seek(bucket_key(brand, Gran::minute, 0));
-    if (history >= 0 && it->Valid() &&
-        parse_bucket_key(std::string_view(it->key().data(), it->key().size()), b, g, period) && b == brand &&
-        g == Gran::minute) {
-      history = std::max<std::int64_t>(history, std::int64_t{period} * kMinuteMs);
-    }
-  }
+  std::int64_t first_hour = -1, first_minute = -1;
+  first_buckets(db_, buckets_, brand, first_hour, first_minute);
+  const std::int64_t history = history_start(first_hour, first_minute, watermark_ms(), options_);
   if (history < 0) return out;  // no data at all
-  const auto value = [&](std::int64_t e) {
+  return baseline_from(options_, end_ms, length_ms, history, [&](std::int64_t e) {
     return static_cast<double>(metric_value(total(brand, e - length_ms, e), metric));
-  };
-  std::vector<double> xs;
-  for (int k = 1; k <= options_.baseline_weeks; ++k) {
-    const std::int64_t e = end_ms - std::int64_t{k} * 7 * kDayMs;
-    if (e - length_ms < history) break;
-    xs.push_back(value(e));
-  }
-  if (static_cast<int>(xs.size()) >= options_.baseline_min_seasonal) {
-    double sum = 0;
-    for (double x : xs) sum += x;
-    const double mean = sum / static_cast<double>(xs.size());
-    double ss = 0;
-    for (double x : xs) ss += (x - mean) * (x - mean);
-    out.kind = Baseline::Kind::seasonal;
-    out.mean = mean;
-    out.stddev = std::sqrt(ss / static_cast<double>(xs.size() - 1));
-    out.samples = static_cast<int>(xs.size());
-    return out;
-  }
-  xs.clear();
-  for (int j = options_.baseline_ewma_windows; j >= 1; --j) {  // oldest first
-    const std::int64_t e = end_ms - std::int64_t{j} * length_ms;
-    if (e - length_ms < history) continue;
-    xs.push_back(value(e));
-  }
-  if (static_cast<int>(xs.size()) < options_.baseline_min_ewma) {
-    out.samples = static_cast<int>(xs.size());
-    return out;
-  }
-  const double a = options_.baseline_ewma_alpha;
-  double mean = xs.front(), var = 0;
-  for (std::size_t i = 1; i < xs.size(); ++i) {
-    const double d = xs[i] - mean;
-    mean += a * d;
-    var = (1 - a) * (var + a * d * d);
-  }
-  out.kind = Baseline::Kind::ewma;
-  out.mean = mean;
-  out.stddev = std::sqrt(var);
-  out.samples = static_cast<int>(xs.size());
-  return out;
+  });
 }
 
 // ---- share of voice ---------------------------------------------------------------------

@@ -139,38 +139,57 @@ std::uint64_t fnv_bytes(std::uint64_t h, const char* p, std::size_t n) {
 
 std::uint64_t fnv1a(const char* p, std::size_t n) { return avalanche(fnv_bytes(kFnvBasis, p, n)); }
 
-// SimHash votes, bit-sliced: planes[i] holds bit i of the 64 per-position counters of set bits,
-// so adding one feature is a short carry chain instead of 64 additions.
+// SimHash votes: per bit position, how many features had it set. Eight features' bits at a
+// time go into byte-wide counters (a table spreads a byte's bits over a word's bytes: eight
+// loads and adds per feature, no branches), spilled into 32-bit counters every 255 features.
 class Votes {
  public:
   void add(std::uint64_t h) {
-    if (features_ == kMaxFeatures) return;  // enough evidence; keeps the counters in range
+    if (features_ == kMaxFeatures) return;  // enough evidence (the limit of the old 16-bit counters)
     ++features_;
-    std::uint64_t carry = h;
-    for (std::size_t i = 0; carry != 0 && i < planes_.size(); ++i) {
-      const std::uint64_t next = planes_[i] & carry;
-      planes_[i] ^= carry;
-      carry = next;
-    }
+    for (std::size_t w = 0; w < 8; ++w) bytes_[w] += kSpread[(h >> (8 * w)) & 0xff];
+    if (++pending_ == 255) spill();
   }
   int features() const { return static_cast<int>(features_); }
   // Bit b is set when more than half of the features had bit b set (the sign of the vote).
-  std::uint64_t result() const {
+  std::uint64_t result() {
+    spill();
     std::uint64_t out = 0;
-    for (int b = 0; b < 64; ++b) {
-      std::uint32_t count = 0;
-      for (std::size_t i = 0; i < planes_.size(); ++i) count |= static_cast<std::uint32_t>((planes_[i] >> b) & 1) << i;
-      if (2 * count > features_) out |= std::uint64_t{1} << b;
+    for (std::size_t b = 0; b < 64; ++b) {
+      if (2 * std::uint64_t{counts_[b]} > features_) out |= std::uint64_t{1} << b;
     }
     return out;
   }
 
  private:
   static constexpr std::uint32_t kMaxFeatures = 65535;
-  std::array<std::uint64_t, 16> planes_{};
+  // kSpread[v]: byte j is 1 when bit j of v is set.
+  static constexpr std::array<std::uint64_t, 256> kSpread = [] {
+    std::array<std::uint64_t, 256> t{};
+    for (std::size_t v = 0; v < 256; ++v) {
+      for (std::size_t j = 0; j < 8; ++j) {
+        if (v & (std::size_t{1} << j)) t[v] |= std::uint64_t{1} << (8 * j);
+      }
+    }
+    return t;
+  }();
+  void spill() {
+    for (std::size_t w = 0; w < 8; ++w) {
+      for (std::size_t j = 0; j < 8; ++j) counts_[8 * w + j] += static_cast<std::uint32_t>((bytes_[w] >> (8 * j)) & 0xff);
+      bytes_[w] = 0;
+    }
+    pending_ = 0;
+  }
+  std::array<std::uint64_t, 8> bytes_{};  // byte j of word w: votes for bit 8w + j since the last spill
+  std::array<std::uint32_t, 64> counts_{};
+  std::uint32_t pending_ = 0;
   std::uint32_t features_ = 0;
 };
 
+// std::isalnum in the "C" locale (the engine never changes it), without the call.
+inline bool ascii_alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
 
 }  // namespace
 
@@ -185,9 +204,9 @@ std::uint64_t simhash64(std::string_view text) {
     std::string_view prev;
     std::size_t i = 0;
     while (i < text.size()) {
-      while (i < text.size() && !std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+      while (i < text.size() && !ascii_alnum(static_cast<unsigned char>(text[i]))) ++i;
       const std::size_t start = i;
-      while (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+      while (i < text.size() && ascii_alnum(static_cast<unsigned char>(text[i]))) ++i;
       if (i == start) break;
       const std::string_view word = text.substr(start, i - start);
       votes.add(fnv1a(word.data(), word.size()));
@@ -210,7 +229,7 @@ std::uint64_t simhash64(std::string_view text) {
     while (i < text.size()) {
       const auto c = static_cast<unsigned char>(text[i]);
       const std::size_t len = std::min(text.size() - i, std::size_t{c < 0x80 ? 1u : c < 0xe0 ? 2u : c < 0xf0 ? 3u : 4u});
-      if (!(c < 0x80 && !std::isalnum(c))) {
+      if (!(c < 0x80 && !ascii_alnum(c))) {
         ring[kept % 3] = {i, len};
         ++kept;
         if (kept <= 2) all = fnv_bytes(all, text.data() + i, len);

@@ -135,6 +135,27 @@ struct Point {
   int keys_read = 0;          // buckets read (minute + hour + day keys)
 };
 
+// The counters the alert detectors read (a Point without reach, platforms, aspects and unique
+// authors), summed over a range. WindowStore::recent_total() serves them from memory.
+struct Counts {
+  std::uint64_t mentions = 0, stories = 0, negative = 0;
+  std::int64_t sentiment_e4 = 0;  // sum of round(score * 10^4)
+  std::array<std::uint64_t, kCrisisCount> crisis{};
+  // Point::avg_sentiment, by the same arithmetic.
+  double avg_sentiment() const {
+    return mentions ? static_cast<double>(sentiment_e4) / 10000.0 / static_cast<double>(mentions) : 0;
+  }
+  Counts& operator+=(const Counts& o) {
+    mentions += o.mentions;
+    stories += o.stories;
+    negative += o.negative;
+    sentiment_e4 += o.sentiment_e4;
+    for (std::size_t i = 0; i < crisis.size(); ++i) crisis[i] += o.crisis[i];
+    return *this;
+  }
+  bool operator==(const Counts&) const = default;
+};
+
 enum class Metric { mentions, negatives, stories, reach };
 std::optional<Metric> metric_from_name(std::string_view name);
 
@@ -207,6 +228,24 @@ class WindowStore {
   // compare({brand} + its competitors); the brand's row is first.
   std::vector<CompareRow> share_of_voice(std::string_view brand, std::int64_t end_ms, std::int64_t length_ms) const;
 
+  // The alert detectors' reads. Worker thread only (the thread that flushes), between a batch's
+  // flush and the next one's: the same figures as total() and baseline() give for the
+  // committed state, from the brands' recent minute, hour and day buckets kept in memory
+  // (loaded from RocksDB on first use, then kept up to date from the deltas each flush writes,
+  // applied once BatchAggregator::committed() says the batch is in RocksDB). Ranges older than
+  // what is kept (e.g. the seasonal baseline's past weeks) are read from RocksDB, counters only.
+  Counts recent_total(std::string_view brand, std::int64_t from_ms, std::int64_t to_ms) const;
+  Baseline recent_baseline(std::string_view brand, Metric metric, std::int64_t end_ms, std::int64_t length_ms) const;
+  struct RecentStats {
+    std::uint64_t hits = 0;       // recent_total() ranges served from memory
+    std::uint64_t misses = 0;     // ... read from RocksDB (older than what is kept)
+    std::uint64_t loads = 0;      // a brand's buckets of one granularity read into memory
+    std::uint64_t drops = 0;      // everything forgotten (retention, ownership change, ...)
+    std::uint64_t brands = 0;     // brands held now
+    std::uint64_t bytes = 0;      // bucket memory held now
+  };
+  RecentStats recent_stats() const;
+
   // Top mentions by reach (desc) from the persisted ring; label filter: nullopt = any.
   std::vector<TopMention> top_mentions(std::string_view brand, std::optional<std::int8_t> label, std::size_t limit,
                                        std::int64_t since_ms = 0) const;
@@ -219,6 +258,7 @@ class WindowStore {
   rocksdb::DB* db() const { return db_; }
 
   struct Impl;
+  struct Recent;
 
  private:
   WindowStore() = default;
@@ -229,6 +269,7 @@ class WindowStore {
   WindowOptions options_;
   std::atomic<std::int64_t> watermark_{0};
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Recent> recent_;  // the alert reads' buckets in memory (worker thread)
   std::unique_ptr<BatchAggregator> aggregator_;
 };
 
@@ -247,6 +288,15 @@ class BatchAggregator {
   void add_top_mention(std::uint32_t brand, const TopMentionView& mention);
   // Adds this batch's changes to `batch` and resets. Call once per batch, before commit.
   void flush(rocksdb::WriteBatch& batch);
+  // The WriteBatch of the last flush is committed: its bucket deltas reach the memory behind
+  // WindowStore::recent_total(). (A flush while the previous one was never confirmed makes
+  // that memory forget everything: it is read again from RocksDB.)
+  void committed();
+
+  // Forgets what was read from the store: the top-mention rings and the recent buckets of the
+  // alert reads (call between batches when the state of some brands was replaced underneath,
+  // e.g. restored from the aggregate role's changelog).
+  void drop_cached_state();
 
   // Wall clock for max_future_ms only (tests inject one). Default: system clock.
   void set_wall_clock(std::int64_t (*now_ms)());

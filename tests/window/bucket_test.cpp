@@ -205,6 +205,17 @@ TEST(SimHash, NearDuplicatesAreCloseOthersFar) {
   EXPECT_EQ(simhash64(""), 0u);
 }
 
+// Stored stories keep their meaning across versions: the fingerprints of these texts are the
+// ones the engine has always computed (pinned when the vote counting was rewritten).
+TEST(SimHash, FingerprintsAreStable) {
+  EXPECT_EQ(simhash64("acme coffee made me sick this morning, never buying their cold brew again"), 0xbc0bd7a721d80620ULL);
+  EXPECT_EQ(simhash64("喝了这家的咖啡之后拉肚子，再也不买了，大家小心"), 0xe9341f39e4b21c93ULL);
+  EXPECT_EQ(simhash64("a"), 0x82a2a958a9bece5bULL);
+  EXPECT_EQ(simhash64("喝"), 0x1bccc7701094d9fdULL);
+  EXPECT_EQ(simhash64("手机"), 0x90bdd987c4d3bb91ULL);
+  EXPECT_EQ(simhash64("rt @x: ok"), 0x0282f9d1518adf05ULL);
+}
+
 TEST(Parse, Windows) {
   EXPECT_EQ(*parse_window("5m"), 5 * kMinuteMs);
   EXPECT_EQ(*parse_window("1h"), kHourMs);
