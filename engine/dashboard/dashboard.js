@@ -167,7 +167,9 @@
       ]);
       // A newer selection may have started meanwhile; drop stale answers.
       if (brand !== state.brand || win !== state.window || platform !== state.platform) return;
-      state.data = { trend, compare, mentions: mentions.mentions || [], alerts: alerts.alerts || [] };
+      // The selection the answers are for: select() redraws the old data at once, and the chart's
+      // data-* attributes must say what is drawn, not what is being fetched.
+      state.data = { trend, compare, mentions: mentions.mentions || [], alerts: alerts.alerts || [], brand, window: win, platform };
       state.lastOk = Date.now();
       hideBanner();
       render();
@@ -395,9 +397,9 @@
     }
     root.append(hover);
     box.replaceChildren(root);
-    box.dataset.brand = state.brand;  // what is drawn (tests and screenshots wait for it)
-    box.dataset.window = state.window;
-    box.dataset.platform = state.platform;
+    box.dataset.brand = d.brand;  // what is drawn (tests and screenshots wait for it)
+    box.dataset.window = d.window;
+    box.dataset.platform = d.platform;
 
     const legend = $('trend-legend');
     legend.replaceChildren(
