@@ -76,7 +76,7 @@ inline void Matcher::prefetch_next(std::uint32_t lit) const {
   __builtin_prefetch(slots_.data() + h.term0, 1);
   const std::uint32_t n = h.rules_end - h.rules_begin;
   if (n == 1) {
-    if ((h.first.root & RuleSet::kTermRule) == 0) __builtin_prefetch(rs_->nodes_.data() + h.first.root);
+    if (RuleSet::root_is_node(h.first.root)) __builtin_prefetch(rs_->nodes_.data() + h.first.root);
     __builtin_prefetch(counters_.data() + h.first.rule, 1);
   } else if (n > 1) {
     __builtin_prefetch(rs_->postings_.data() + h.rules_begin);
@@ -125,20 +125,22 @@ void Matcher::resolve_hits(const RuleSet& rs) {
       // Asked for again: the scan's own tables (1.5 MB at 10,000 rules) may have pushed the
       // lines asked for during the scan out of L2 again.
       if (lit.rules_end - lit.rules_begin == 1) {
-        if ((lit.first.root & RuleSet::kTermRule) == 0) __builtin_prefetch(rs.nodes_.data() + lit.first.root);
+        if (RuleSet::root_is_node(lit.first.root)) __builtin_prefetch(rs.nodes_.data() + lit.first.root);
       } else if (lit.rules_end > lit.rules_begin) {
         __builtin_prefetch(rs.postings_.data() + lit.rules_begin);
       }
       hits_.push_back({lit.term0, begin, end, kNone, (lit.flags0 & RuleSet::kPrefix) != 0});
-      hit_rules_.push_back({lit.rules_begin, lit.rules_end, lit.first, lit.groups0});
+      hit_rules_.push_back(
+          {lit.rules_begin, lit.rules_end, lit.first, (lit.flags0 & RuleSet::kGroups) != 0 ? 1u : 0u});
     }
-    if (lit.has_term1 == 0) continue;
+    if ((lit.flags0 & RuleSet::kHasTerm1) == 0) continue;
     // The rare second term (the literal is also written with '*'): its postings are looked up.
     const RuleSet::LitTerm& t1 = rs.lit_term1_[r.lit];
     if ((t1.flags & RuleSet::kEndBoundary) == 0 || end_ok()) {
       const RuleSet::TermHot& th = rs.term_hot_[t1.term];
       const RuleSet::Posting first =
-          th.rules_end > th.rules_begin ? rs.postings_[th.rules_begin] : RuleSet::Posting{0, 0, RuleSet::kNoTerm};
+          th.rules_end > th.rules_begin ? rs.postings_[th.rules_begin]
+                                        : RuleSet::Posting{0, 0, RuleSet::kNoTerm, RuleSet::kNoTerm};
       hits_.push_back({t1.term, begin, end, kNone, (t1.flags & RuleSet::kPrefix) != 0});
       hit_rules_.push_back({th.rules_begin, th.rules_end, first, th.groups_end > th.groups_begin ? 1u : 0u});
     }
@@ -193,24 +195,27 @@ const MatchResult& Matcher::match(const Mention& m, const RuleSet& rs) {
   }
   resolve_hits(rs);
 
-  // Candidate rules: those posted under a term that was seen (rule << 32 | root, so that
-  // sorting orders them by rule). Extra groups are reported directly. As above, each step
+  // Candidate rules: those posted under a term that was seen (keyed rule << 32 | root, so
+  // that sorting orders them by rule). Extra groups are reported directly. As above, each step
   // first prefetches what it reads.
   for (std::size_t st = 0; st < seen_terms_.size(); ++st) {
     const std::uint32_t t = seen_terms_[st];
     const TermRules& tr = seen_rules_[st];
-    // A posting whose `need` term was not seen cannot match: dropped before its nodes are read.
+    // A posting whose `need` term was not seen, or whose `forbid` term was, cannot match:
+    // dropped before its nodes are read.
     if (tr.rules_end - tr.rules_begin == 1) {
-      if (tr.first.need == RuleSet::kNoTerm || seen(tr.first.need)) {
-        candidates_.push_back(std::uint64_t{tr.first.rule} << 32 | tr.first.root);
+      if ((!RuleSet::needs_need(tr.first) || seen(tr.first.need)) &&
+          (tr.first.forbid == RuleSet::kNoTerm || !seen(tr.first.forbid))) {
+        candidates_.push_back({std::uint64_t{tr.first.rule} << 32 | tr.first.root, t, tr.first.need});
       }
     } else {
       for (std::uint32_t k = tr.rules_begin; k < tr.rules_end; ++k) {
         const RuleSet::Posting& p = rs.postings_[k];
-        if (p.need != RuleSet::kNoTerm && !seen(p.need)) continue;
-        candidates_.push_back(std::uint64_t{p.rule} << 32 | p.root);
+        if (RuleSet::needs_need(p) && !seen(p.need)) continue;
+        if (p.forbid != RuleSet::kNoTerm && seen(p.forbid)) continue;
+        candidates_.push_back({std::uint64_t{p.rule} << 32 | p.root, t, p.need});
         // Not asked for during the scan.
-        if ((p.root & RuleSet::kTermRule) == 0) __builtin_prefetch(rs.nodes_.data() + p.root);
+        if (RuleSet::root_is_node(p.root)) __builtin_prefetch(rs.nodes_.data() + p.root);
         __builtin_prefetch(counters_.data() + p.rule, 1);
       }
     }
@@ -224,17 +229,23 @@ const MatchResult& Matcher::match(const Mention& m, const RuleSet& rs) {
     }
   }
   if (candidates_.size() > 1) {
-    std::sort(candidates_.begin(), candidates_.end());
-    candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
+    // One candidate per rule (an OR pair's postings under each of its terms differ in
+    // kAnchorFirst; any of them will do).
+    std::sort(candidates_.begin(), candidates_.end(),
+              [](const Candidate& x, const Candidate& y) { return x.key < y.key; });
+    candidates_.erase(std::unique(candidates_.begin(), candidates_.end(),
+                                  [](const Candidate& x, const Candidate& y) { return x.key >> 32 == y.key >> 32; }),
+                      candidates_.end());
   }
-  for (const std::uint64_t c : candidates_) {
-    const auto r = static_cast<std::uint32_t>(c >> 32);
-    const auto root = static_cast<std::uint32_t>(c);
+  for (const Candidate& c : candidates_) {
+    const auto r = static_cast<std::uint32_t>(c.key >> 32);
+    const auto root = static_cast<std::uint32_t>(c.key);
     // A rule that is one term or an OR of terms is posted only under those terms, so it
     // matches without evaluation; a one-term rule's posting names the term instead of the
-    // root node (nothing to read).
+    // root node, a pair's posting names both terms (nothing to read).
     const bool term_rule = (root & RuleSet::kTermRule) != 0;
-    if (!term_rule) {
+    const bool pair_rule = !term_rule && (root & RuleSet::kPairRule) != 0;
+    if (!term_rule && !pair_rule) {
       const RuleSet::Node& n = rs.nodes_[root];
       const bool always = n.kind == NodeKind::term || (n.kind == NodeKind::any_of && n.terms_only);
       if (!always && !eval(rs, root)) continue;
@@ -250,6 +261,10 @@ const MatchResult& Matcher::match(const Mention& m, const RuleSet& rs) {
     }
     if (term_rule) {
       collect_term(root & ~RuleSet::kTermRule);
+    } else if (pair_rule) {  // in query order; collect_term() skips a term not seen
+      const bool anchor_first = (root & RuleSet::kAnchorFirst) != 0;
+      collect_term(anchor_first ? c.anchor : c.other);
+      collect_term(anchor_first ? c.other : c.anchor);
     } else {
       collect(rs, root);
     }

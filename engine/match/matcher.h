@@ -156,7 +156,14 @@ class Matcher {
   std::vector<TermRules> hit_rules_;   // per hit: its term's postings
   std::vector<TermRules> seen_rules_;  // parallel to seen_terms_
   std::vector<std::uint32_t> seen_terms_;    // terms with a hit, in order of their first hit
-  std::vector<std::uint64_t> candidates_;    // rule << 32 | root node, sorted, unique
+  // A rule to evaluate: key = rule << 32 | its posting's root (sorted, one per rule); for a
+  // pair rule (RuleSet::kPairRule) the term it was posted under and the other one.
+  struct Candidate {
+    std::uint64_t key;
+    std::uint32_t anchor;
+    std::uint32_t other;
+  };
+  std::vector<Candidate> candidates_;
   std::vector<std::uint32_t> collected_;
   std::uint32_t collect_stamp_ = 0;
   mutable std::vector<std::uint32_t> tokens_;

@@ -311,7 +311,7 @@ class RuleSetBuilder {
       // Every literal belongs to a term, and to at most two (with and without '*').
       h.term0 = lt[l].empty() ? 0 : lt[l][0];
       h.flags0 = lt[l].empty() ? 0 : flags(lt[l][0]);
-      h.has_term1 = lt[l].size() > 1 ? 1 : 0;
+      if (lt[l].size() > 1) h.flags0 |= RuleSet::kHasTerm1;
       rs.lit_term1_.push_back(lt[l].size() > 1 ? RuleSet::LitTerm{lt[l][1], flags(lt[l][1])}
                                                : RuleSet::LitTerm{RuleSet::kNoTerm, 0});
     }
@@ -340,8 +340,21 @@ class RuleSetBuilder {
       for (std::uint32_t r : tr[t]) {
         const std::uint32_t root = rs.rules_[r].root;
         const RuleSet::Node& n = rs.nodes_[root];
-        // Node and term indices stay below 2^31 (both index vectors of 16-byte records).
-        rs.postings_.push_back({r, n.kind == NodeKind::term ? RuleSet::kTermRule | n.arg : root, need_term(root, t)});
+        // Term indices stay below 2^31 and node indices below 2^30 (vectors of 16-byte
+        // records): the flags above them cannot collide.
+        std::uint32_t a = 0, b = 0;
+        std::uint32_t pos = root;  // the rule without its excluded term, if it has one
+        const std::uint32_t forbid = excluded_term(root, pos);
+        const RuleSet::Node& pn = rs.nodes_[pos];
+        if (n.kind == NodeKind::term || (pn.kind == NodeKind::term && pn.arg == t)) {
+          rs.postings_.push_back({r, RuleSet::kTermRule | pn.arg, need_term(root, t), forbid});
+        } else if (pair_terms(pos, a, b) && (t == a || t == b)) {
+          const std::uint32_t pair = RuleSet::kPairRule | (t == a ? RuleSet::kAnchorFirst : 0u) |
+                                      (pn.kind == NodeKind::any_of ? RuleSet::kPairOr : 0u);
+          rs.postings_.push_back({r, pair, t == a ? b : a, forbid});
+        } else {
+          rs.postings_.push_back({r, root, need_term(root, t), forbid});
+        }
       }
       h.rules_end = static_cast<std::uint32_t>(rs.postings_.size());
       h.groups_begin = static_cast<std::uint32_t>(rs.term_groups_.size());
@@ -352,8 +365,9 @@ class RuleSetBuilder {
       const RuleSet::TermHot& th = rs.term_hot_[h.term0];
       h.rules_begin = th.rules_begin;
       h.rules_end = th.rules_end;
-      h.first = th.rules_end > th.rules_begin ? rs.postings_[th.rules_begin] : RuleSet::Posting{0, 0, RuleSet::kNoTerm};
-      h.groups0 = th.groups_end > th.groups_begin ? 1 : 0;
+      h.first = th.rules_end > th.rules_begin ? rs.postings_[th.rules_begin]
+                                              : RuleSet::Posting{0, 0, RuleSet::kNoTerm, RuleSet::kNoTerm};
+      if (th.groups_end > th.groups_begin) h.flags0 |= RuleSet::kGroups;
     }
     // Aspects reported per rule: its own sets, then default sets it does not override.
     for (const RuleSet::Rule& r : rs.rules_) {
@@ -408,6 +422,46 @@ class RuleSetBuilder {
         break;
     }
     return out;
+  }
+
+  // For an AND of two parts one of which is NOT of a single term (`X NOT c`): sets `rest` to
+  // the other part and returns c; else kNoTerm.
+  std::uint32_t excluded_term(std::uint32_t node, std::uint32_t& rest) const {
+    const RuleSet& rs = *rs_;
+    const RuleSet::Node& n = rs.nodes_[node];
+    if (n.kind != NodeKind::all_of) return RuleSet::kNoTerm;
+    const std::uint32_t first = node + 1;
+    if (first >= n.end) return RuleSet::kNoTerm;
+    const std::uint32_t second = rs.nodes_[first].end;
+    if (second >= n.end || rs.nodes_[second].end != n.end) return RuleSet::kNoTerm;
+    auto not_term = [&](std::uint32_t c) {
+      return rs.nodes_[c].kind == NodeKind::none_of && rs.nodes_[c].end == c + 2 &&
+             rs.nodes_[c + 1].kind == NodeKind::term;
+    };
+    if (not_term(second)) {
+      rest = first;
+      return rs.nodes_[second + 1].arg;
+    }
+    if (not_term(first)) {
+      rest = second;
+      return rs.nodes_[first + 1].arg;
+    }
+    return RuleSet::kNoTerm;
+  }
+
+  // Whether `node` is an AND or OR of exactly two different terms (a, b in query order).
+  bool pair_terms(std::uint32_t node, std::uint32_t& a, std::uint32_t& b) const {
+    const RuleSet& rs = *rs_;
+    const RuleSet::Node& n = rs.nodes_[node];
+    if (n.kind != NodeKind::all_of && n.kind != NodeKind::any_of) return false;
+    const std::uint32_t first = node + 1;
+    if (first >= n.end) return false;
+    const std::uint32_t second = rs.nodes_[first].end;
+    if (second >= n.end || rs.nodes_[second].end != n.end) return false;
+    if (rs.nodes_[first].kind != NodeKind::term || rs.nodes_[second].kind != NodeKind::term) return false;
+    a = rs.nodes_[first].arg;
+    b = rs.nodes_[second].arg;
+    return a != b;
   }
 
   // A term other than `anchor` that must occur for the rule at `root` to match (the longest

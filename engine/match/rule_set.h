@@ -160,12 +160,31 @@ class RuleSet {
   // `need` is a term that must occur for the rule to match, other than the one it is posted
   // under (e.g. b for `a AND b` posted under a), or kNoTerm: a candidate whose `need` was not
   // seen is dropped without reading its nodes.
+  // A rule that is two different terms joined by AND or OR (`a AND b`, `a OR b`) is posted
+  // with root = kPairRule | kAnchorFirst (the term it is posted under comes first in the
+  // query) | kPairOr (OR), and the other term in `need`: once posted (AND: with its need
+  // seen) it matches, and its terms are collected from the posting, so its nodes are not read
+  // either. For kPairOr the other term is optional (collected when seen), not needed.
+  // `forbid` is a term whose presence means the rule cannot match (c in `a NOT c`,
+  // `(a OR b) NOT c`), or kNoTerm: such a candidate is dropped too, so that a one-term or pair
+  // rule with one excluded term is also decided by its posting.
+  static constexpr std::uint32_t kNoTerm = 0xffffffffu;
   struct Posting {
     std::uint32_t rule;
     std::uint32_t root;
     std::uint32_t need;
+    std::uint32_t forbid;
   };
   static constexpr std::uint32_t kTermRule = 0x80000000u;
+  static constexpr std::uint32_t kPairRule = 0x40000000u;  // with kTermRule clear
+  static constexpr std::uint32_t kAnchorFirst = 0x20000000u;
+  static constexpr std::uint32_t kPairOr = 0x10000000u;
+  // Whether a posting's root is a node index (node indices stay below kPairRule).
+  static bool root_is_node(std::uint32_t root) { return (root & (kTermRule | kPairRule)) == 0; }
+  // Whether a candidate from this posting needs its `need` term seen.
+  static bool needs_need(const Posting& p) {
+    return p.need != kNoTerm && (p.root & (kTermRule | kPairRule | kPairOr)) != (kPairRule | kPairOr);
+  }
   // Per literal (Hyperscan id): everything a hit needs, in one 32-byte record, so that a hit
   // costs one cache line until its rule's nodes. All terms of a literal share the start
   // boundary (it depends on the literal only); a literal has one term, or two when it is
@@ -174,22 +193,22 @@ class RuleSet {
   // at most one rule, whose nodes can then be prefetched as soon as the record is read.
   static constexpr std::uint8_t kEndBoundary = 1;
   static constexpr std::uint8_t kPrefix = 2;
+  static constexpr std::uint8_t kGroups = 4;    // LitHot::flags0: term0 belongs to extra groups (see term_hot_)
+  static constexpr std::uint8_t kHasTerm1 = 8;  // LitHot::flags0: a second term, lit_term1_[literal]
   static constexpr std::uint16_t kLongLiteral = 0xffff;  // len: see literals_[l].size()
   struct alignas(32) LitHot {
     std::uint16_t len;            // kLongLiteral when >= 65535 bytes
     std::uint8_t start_boundary;
-    std::uint8_t flags0;          // kEndBoundary | kPrefix of term0
+    std::uint8_t flags0;          // kEndBoundary | kPrefix of term0, kGroups, kHasTerm1
     std::uint32_t term0;
     std::uint32_t rules_begin, rules_end;  // term0's postings
     Posting first;                // postings_[rules_begin] when the range is not empty
-    std::uint8_t groups0;         // term0 belongs to extra groups (see term_hot_)
-    std::uint8_t has_term1;       // the literal has a second term: lit_term1_[literal]
   };
+  static_assert(sizeof(LitHot) == 32);
   struct LitTerm {
     std::uint32_t term;
     std::uint8_t flags;
   };
-  static constexpr std::uint32_t kNoTerm = 0xffffffffu;
 
   std::vector<Rule> rules_;
   std::vector<Node> nodes_;
@@ -197,7 +216,7 @@ class RuleSet {
 
   std::vector<std::string> literals_;
   std::vector<LitHot> lits_;
-  std::vector<LitTerm> lit_term1_;  // per literal: its second term, if has_term1
+  std::vector<LitTerm> lit_term1_;  // per literal: its second term, if kHasTerm1
   std::vector<TermInfo> terms_;
   std::vector<TermHot> term_hot_;
   std::vector<Posting> postings_;                   // term -> enabled rules using it (anchors)

@@ -304,6 +304,37 @@ TEST(MatchResultTest, NegatedAndFailedBranchTermsAreNotReported) {
   EXPECT_EQ(rs->term(r.hits_of(r.brands[0])[0].term).text, "juice");
 }
 
+// Rules decided by their posting alone (two terms joined by AND or OR, with or without one
+// excluded term; a term NOT a term) report their terms in query order, whichever term they
+// were posted under, and fail when the excluded term occurs.
+TEST(MatchResultTest, PairAndExclusionRulesReportTermsInQueryOrder) {
+  auto rs = testing::compile_or_die({testing::spec("a", "volt OR acmephone"), testing::spec("b", "volt AND acmephone"),
+                                     testing::spec("c", "acmephone AND volt"), testing::spec("d", "(volt OR acmephone) NOT cider"),
+                                     testing::spec("e", "acmephone NOT cider"), testing::spec("f", "cider NOT acmephone"),
+                                     testing::spec("g", "(volt AND acmephone) NOT juice")});
+  ASSERT_TRUE(rs);
+  Matcher matcher;
+  OwnedMention om;
+  om.text = "AcmePhone and a volt";
+  const MatchResult& r = matcher.match(om.view(), *rs);
+  auto texts = [&](const BrandMatch& b) {
+    std::vector<std::string> out;
+    for (const TermHit& h : r.hits_of(b)) out.push_back(rs->rule(b.rule).id + ":" + rs->term(h.term).text);
+    return out;
+  };
+  std::vector<std::string> got;
+  for (const BrandMatch& b : r.brands) {
+    for (const std::string& t : texts(b)) got.push_back(t);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"a:volt", "a:acmephone", "b:volt", "b:acmephone", "c:acmephone", "c:volt",
+                                           "d:volt", "d:acmephone", "e:acmephone", "g:volt", "g:acmephone"}));
+  om.text = "volt cider juice";
+  const MatchResult& r2 = matcher.match(om.view(), *rs);
+  std::vector<std::string> ids;
+  for (const BrandMatch& b : r2.brands) ids.push_back(rs->rule(b.rule).id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"a", "f"}));
+}
+
 TEST(MatchResultTest, EveryRuleReportsItsOwnHitsOfASharedTerm) {
   // Terms are reported once per rule, not once per mention: a later rule sharing a term with
   // an earlier one still lists it (and a term written twice in one rule is listed once).
