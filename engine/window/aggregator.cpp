@@ -67,9 +67,56 @@ class StoryTable {
   std::vector<Slot> slots_;
 };
 
+// A brand's top-mention ring. Besides the slots it keeps what the per-mention check needs:
+// how many slots are used, and, once full, the slots with the oldest event time and the lowest
+// reach (recomputed lazily after a change), so qualifying a mention does not scan the ring.
+// Slots changed since the last flush are listed once; the flush writes their final state.
 struct Ring {
   std::vector<TopMention> slots;  // size <= capacity; empty id = free slot
   std::vector<bool> used;
+  const std::string* brand = nullptr;  // the key of this ring in Impl::rings
+  std::size_t used_count = 0;
+  std::size_t first_free = 0;  // no free slot below this index
+  bool mins_valid = false;     // the two argmins below describe the current slots
+  std::size_t oldest = 0;      // first used slot with the smallest event_ms
+  std::size_t weakest = 0;     // first used slot with the smallest reach
+  std::vector<std::uint8_t> dirty;    // by slot: listed in `changed`
+  std::vector<std::uint16_t> changed; // slots to write at the next flush
+
+  void mark(std::size_t i) {
+    mins_valid = false;
+    if (!dirty[i]) {
+      dirty[i] = 1;
+      changed.push_back(static_cast<std::uint16_t>(i));
+    }
+  }
+  void take(std::size_t i) {
+    if (!used[i]) ++used_count;
+    used[i] = true;
+    mark(i);
+  }
+  void release(std::size_t i) {
+    if (used[i]) --used_count;
+    used[i] = false;
+    slots[i] = TopMention{};
+    first_free = std::min(first_free, i);
+    mark(i);
+  }
+  std::size_t free_slot() {
+    while (first_free < slots.size() && used[first_free]) ++first_free;
+    return first_free;
+  }
+  bool full() const { return used_count == slots.size(); }
+  // For a full, non-empty ring.
+  void refresh_mins() {
+    if (mins_valid) return;
+    oldest = weakest = 0;
+    for (std::size_t i = 1; i < slots.size(); ++i) {
+      if (slots[i].event_ms < slots[oldest].event_ms) oldest = i;
+      if (slots[i].reach < slots[weakest].reach) weakest = i;
+    }
+    mins_valid = true;
+  }
 };
 
 struct Acc {
@@ -93,13 +140,16 @@ struct BatchAggregator::Impl {
   StoryTable stories;
   std::unordered_map<std::string, Ring> rings;  // by brand id (loaded lazily)
   std::vector<Ring*> ring_by_index;             // for the current table
-  std::unordered_map<std::string, std::string> ring_writes;  // top key -> value ("" = delete)
+  std::vector<Ring*> rings_changed;             // rings with slots to write at the next flush
+  // Slot writes of rings forgotten before the flush (drop_cached_state): key, value ("" = delete).
+  std::vector<std::pair<std::string, std::string>> orphan_writes;
   std::int64_t (*now_ms)() = &system_now_ms;
   // Flush scratch, reused across batches.
   std::unordered_map<std::uint64_t, Bucket> hours, days;
   std::vector<std::pair<std::string, std::string>> out_storage;
   std::vector<BucketDelta> deltas;  // the counters of out_storage[i], for WindowStore::Recent
   std::vector<std::uint32_t> out;  // indexes into out_storage (it may grow while filling)
+  std::string top_key_scratch, top_value_scratch;
   // The last flush, until committed() (its deltas are deltas[out[...]]).
   bool staged = false;
   bool staged_retention = false;  // it range-deleted old buckets
@@ -131,8 +181,10 @@ Ring& load_ring(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* top, std::unordere
   auto [it, inserted] = rings.try_emplace(brand);
   Ring& r = it->second;
   if (!inserted) return r;
+  r.brand = &it->first;
   r.slots.resize(capacity);
   r.used.assign(capacity, false);
+  r.dirty.assign(capacity, 0);
   std::string prefix = brand;
   prefix.push_back('\0');
   std::unique_ptr<rocksdb::Iterator> iter(db->NewIterator(rocksdb::ReadOptions(), top));
@@ -141,7 +193,10 @@ Ring& load_ring(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* top, std::unordere
     const auto* k = reinterpret_cast<const unsigned char*>(iter->key().data()) + prefix.size();
     const std::size_t slot = (std::size_t{k[0]} << 8) | k[1];
     if (slot >= capacity) continue;  // ring shrank; the entry stays until erased
-    if (decode_top(std::string_view(iter->value().data(), iter->value().size()), r.slots[slot])) r.used[slot] = true;
+    if (decode_top(std::string_view(iter->value().data(), iter->value().size()), r.slots[slot]) && !r.used[slot]) {
+      r.used[slot] = true;
+      ++r.used_count;
+    }
   }
   return r;
 }
@@ -164,7 +219,17 @@ BatchAggregator::~BatchAggregator() = default;
 
 void BatchAggregator::drop_cached_state() {
   Impl& m = *impl_;
+  // Slots changed since the last flush still go into the next one (as before the rings kept
+  // their writes apart from the slots).
+  for (Ring* r : m.rings_changed) {
+    for (const std::uint16_t i : r->changed) {
+      std::string value;
+      if (r->used[i]) encode_top(value, r->slots[i]);
+      m.orphan_writes.emplace_back(top_key(*r->brand, i), std::move(value));
+    }
+  }
   m.rings.clear();
+  m.rings_changed.clear();
   std::fill(m.ring_by_index.begin(), m.ring_by_index.end(), nullptr);
   store_.recent_->drop();
 }
@@ -248,36 +313,33 @@ bool BatchAggregator::top_mention_qualifies(std::uint32_t brand, std::uint64_t r
   if (brand >= m.table->brands.size()) return false;
   Ring*& r = m.ring_by_index[brand];
   if (!r) r = &load_ring(store_.db_, store_.top_, m.rings, m.table->brands[brand].id, store_.options_.top_ring_size);
+  // Some slot is free, stale or of lower reach.
+  if (!r->full()) return true;
+  if (r->slots.empty()) return false;
+  r->refresh_mins();
   const std::int64_t stale = m.watermark - store_.options_.top_recent_ms;
-  for (std::size_t i = 0; i < r->slots.size(); ++i) {
-    if (!r->used[i] || r->slots[i].event_ms < stale || r->slots[i].reach < reach) return true;
-  }
-  return false;
+  return r->slots[r->oldest].event_ms < stale || r->slots[r->weakest].reach < reach;
 }
 
 void BatchAggregator::add_top_mention(std::uint32_t brand, const TopMentionView& v) {
   Impl& m = *impl_;
   if (!top_mention_qualifies(brand, v.reach)) return;
   Ring& r = *m.ring_by_index[brand];
-  // Free slot first, then the oldest stale entry, then the lowest reach (if lower than ours).
+  // Free slot first (the lowest), then the oldest stale entry, then the lowest reach (if lower
+  // than ours); ties go to the lowest slot.
   const std::int64_t stale = m.watermark - store_.options_.top_recent_ms;
   std::size_t pick = r.slots.size();
-  for (std::size_t i = 0; i < r.slots.size() && pick == r.slots.size(); ++i) {
-    if (!r.used[i]) pick = i;
-  }
-  if (pick == r.slots.size()) {
-    for (std::size_t i = 0; i < r.slots.size(); ++i) {
-      if (r.slots[i].event_ms < stale && (pick == r.slots.size() || r.slots[i].event_ms < r.slots[pick].event_ms)) pick = i;
-    }
-  }
-  if (pick == r.slots.size()) {
-    for (std::size_t i = 0; i < r.slots.size(); ++i) {
-      if (r.slots[i].reach < v.reach && (pick == r.slots.size() || r.slots[i].reach < r.slots[pick].reach)) pick = i;
-    }
+  if (!r.full()) {
+    pick = r.free_slot();
+  } else if (!r.slots.empty()) {
+    r.refresh_mins();
+    if (r.slots[r.oldest].event_ms < stale) pick = r.oldest;
+    else if (r.slots[r.weakest].reach < v.reach) pick = r.weakest;
   }
   if (pick == r.slots.size()) return;
+  if (r.changed.empty()) m.rings_changed.push_back(&r);
   TopMention& t = r.slots[pick];
-  r.used[pick] = true;
+  r.take(pick);
   t.id.assign(v.id);
   t.url.assign(v.url);
   // Cut to 280 bytes on a UTF-8 boundary.
@@ -292,9 +354,6 @@ void BatchAggregator::add_top_mention(std::uint32_t brand, const TopMentionView&
   t.label = v.label;
   t.event_ms = v.event_ms;
   t.author_hash = v.author_hash;
-  std::string value;
-  encode_top(value, t);
-  m.ring_writes[top_key(m.table->brands[brand].id, static_cast<std::uint16_t>(pick))] = std::move(value);
 }
 
 void BatchAggregator::flush(rocksdb::WriteBatch& batch) {
@@ -382,9 +441,8 @@ void BatchAggregator::flush(rocksdb::WriteBatch& batch) {
     for (auto& [brand, ring] : m.rings) {
       for (std::size_t i = 0; i < ring.slots.size(); ++i) {
         if (ring.used[i] && ring.slots[i].event_ms < hm * kMinuteMs) {
-          ring.used[i] = false;
-          ring.slots[i] = TopMention{};
-          m.ring_writes[top_key(brand, static_cast<std::uint16_t>(i))] = std::string();
+          if (ring.changed.empty()) m.rings_changed.push_back(&ring);
+          ring.release(i);
         }
       }
     }
@@ -392,11 +450,29 @@ void BatchAggregator::flush(rocksdb::WriteBatch& batch) {
     m.retention_day = today;
     batch.Put(cf, rocksdb::Slice(kRetentionKey.data(), kRetentionKey.size()), meta_i64(today));
   }
-  for (auto& [k, v] : m.ring_writes) {
+  for (const auto& [k, v] : m.orphan_writes) {
     if (v.empty()) batch.Delete(store_.top_, k);
     else batch.Put(store_.top_, k, v);
   }
-  m.ring_writes.clear();
+  m.orphan_writes.clear();
+  // Ring slots changed in this batch, each once in its final state, in key order (brand id,
+  // then slot) like the buckets above.
+  std::sort(m.rings_changed.begin(), m.rings_changed.end(), [](const Ring* a, const Ring* b) { return *a->brand < *b->brand; });
+  for (Ring* r : m.rings_changed) {
+    std::sort(r->changed.begin(), r->changed.end());
+    for (const std::uint16_t i : r->changed) {
+      r->dirty[i] = 0;
+      m.top_key_scratch = top_key(*r->brand, i);
+      if (r->used[i]) {
+        encode_top(m.top_value_scratch, r->slots[i]);
+        batch.Put(store_.top_, m.top_key_scratch, m.top_value_scratch);
+      } else {
+        batch.Delete(store_.top_, m.top_key_scratch);
+      }
+    }
+    r->changed.clear();
+  }
+  m.rings_changed.clear();
 
   m.index.clear();
   m.live = 0;
@@ -424,16 +500,22 @@ std::size_t WindowStore::erase_author(std::uint64_t author_hash, rocksdb::WriteB
     it->Seek(next);
   }
   std::size_t erased = 0;
+  // A pending write of a forgotten ring (drop_cached_state) for this author must not be put back.
+  std::erase_if(m.orphan_writes, [&](const auto& kv) {
+    TopMention t;
+    return !kv.second.empty() && decode_top(kv.second, t) && t.author_hash == author_hash;
+  });
   recent_->drop();  // buckets are not changed; forgetting is cheap and never wrong
   for (const auto& b : brands) {
     Ring& r = load_ring(db_, top_, m.rings, b, options_.top_ring_size);
     for (std::size_t i = 0; i < r.slots.size(); ++i) {
       if (r.used[i] && r.slots[i].author_hash == author_hash) {
-        r.used[i] = false;
-        r.slots[i] = TopMention{};
-        const std::string k = top_key(b, static_cast<std::uint16_t>(i));
-        m.ring_writes.erase(k);
-        batch.Delete(top_, k);
+        r.release(i);
+        // Deleted here; the next flush must not write the slot again.
+        r.dirty[i] = 0;
+        std::erase(r.changed, static_cast<std::uint16_t>(i));
+        if (r.changed.empty()) std::erase(m.rings_changed, &r);
+        batch.Delete(top_, top_key(b, static_cast<std::uint16_t>(i)));
         ++erased;
       }
     }
