@@ -129,15 +129,12 @@ std::uint64_t avalanche(std::uint64_t h) {
   return h ^ (h >> 33);
 }
 
-std::uint64_t fnv_bytes(std::uint64_t h, const char* p, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(p[i]);
-    h *= 0x100000001b3ULL;
-  }
+constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+
+std::uint64_t fnv_bytes(std::uint64_t h, const unsigned char* p, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * kFnvPrime;
   return h;
 }
-
-std::uint64_t fnv1a(const char* p, std::size_t n) { return avalanche(fnv_bytes(kFnvBasis, p, n)); }
 
 // SimHash votes: per bit position, how many features had it set. Eight features' bits at a
 // time go into byte-wide counters (a table spreads a byte's bits over a word's bytes: eight
@@ -191,58 +188,70 @@ inline bool ascii_alnum(unsigned char c) {
   return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
+bool all_ascii(const unsigned char* p, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (w & 0x8080808080808080ULL) return false;
+  }
+  for (; i < n; ++i) {
+    if (p[i] & 0x80) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
+// Every feature is FNV-1a of its bytes from the basis, then avalanche. FNV reads bytes in
+// order, so a feature that extends a shorter one continues from that one's state instead of
+// hashing its bytes again: a word pair continues the first word's state, and a trigram the
+// state of its first two code points (kept from the step before), which in turn continued the
+// state of its first code point. Same hashes as hashing each feature from scratch, fewer
+// multiplies, and the three states per code point do not wait on each other.
 std::uint64_t simhash64(std::string_view text) {
   Votes votes;
-  bool ascii_only = true;
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) { ascii_only = false; break; }
-  }
-  if (ascii_only) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  if (all_ascii(p, n)) {
     // Word shingles (pairs of adjacent words) plus single words: robust to a prefix like "RT @x:".
-    std::string_view prev;
+    std::uint64_t prev = 0;  // FNV state after the previous word
+    std::size_t prev_end = 0;
+    bool have_prev = false;
     std::size_t i = 0;
-    while (i < text.size()) {
-      while (i < text.size() && !ascii_alnum(static_cast<unsigned char>(text[i]))) ++i;
+    while (i < n) {
+      while (i < n && !ascii_alnum(p[i])) ++i;
       const std::size_t start = i;
-      while (i < text.size() && ascii_alnum(static_cast<unsigned char>(text[i]))) ++i;
+      std::uint64_t word = kFnvBasis;
+      while (i < n && ascii_alnum(p[i])) word = (word ^ p[i++]) * kFnvPrime;
       if (i == start) break;
-      const std::string_view word = text.substr(start, i - start);
-      votes.add(fnv1a(word.data(), word.size()));
-      if (!prev.empty()) {
-        const std::size_t a = static_cast<std::size_t>(prev.data() - text.data());
-        votes.add(fnv1a(text.data() + a, start + word.size() - a) ^ 0x9e3779b97f4a7c15ULL);
-      }
+      votes.add(avalanche(word));
+      // The pair spans the previous word's start to this word's end (separators included).
+      if (have_prev) votes.add(avalanche(fnv_bytes(prev, p + prev_end, i - prev_end)) ^ 0x9e3779b97f4a7c15ULL);
       prev = word;
+      prev_end = i;
+      have_prev = true;
     }
   } else {
     // Code-point trigrams (CJK text has no spaces); white space and punctuation in ASCII are
-    // skipped. The last three kept code points live in a small ring: nothing is allocated.
-    struct Cp {
-      std::size_t pos, len;
-    };
-    std::array<Cp, 3> ring{};
+    // skipped. A text of one or two kept code points votes once with all of them.
+    std::uint64_t one = kFnvBasis;  // state after the last kept code point alone
+    std::uint64_t two = kFnvBasis;  // state after the last two kept code points
     std::size_t kept = 0;
-    std::uint64_t all = kFnvBasis;  // FNV state over every kept code point, for short texts
     std::size_t i = 0;
-    while (i < text.size()) {
-      const auto c = static_cast<unsigned char>(text[i]);
-      const std::size_t len = std::min(text.size() - i, std::size_t{c < 0x80 ? 1u : c < 0xe0 ? 2u : c < 0xf0 ? 3u : 4u});
+    while (i < n) {
+      const unsigned char c = p[i];
+      const std::size_t len = std::min(n - i, std::size_t{c < 0x80 ? 1u : c < 0xe0 ? 2u : c < 0xf0 ? 3u : 4u});
       if (!(c < 0x80 && !ascii_alnum(c))) {
-        ring[kept % 3] = {i, len};
         ++kept;
-        if (kept <= 2) all = fnv_bytes(all, text.data() + i, len);
-        if (kept >= 3) {
-          // Pieces hashed in a row = the hash of their concatenation.
-          std::uint64_t h = kFnvBasis;
-          for (std::size_t k = kept - 3; k < kept; ++k) h = fnv_bytes(h, text.data() + ring[k % 3].pos, ring[k % 3].len);
-          votes.add(avalanche(h));
-        }
+        if (kept >= 3) votes.add(avalanche(fnv_bytes(two, p + i, len)));
+        two = fnv_bytes(one, p + i, len);
+        one = fnv_bytes(kFnvBasis, p + i, len);
       }
       i += len;
     }
-    if (kept > 0 && kept < 3) votes.add(avalanche(all));
+    if (kept == 1) votes.add(avalanche(one));
+    else if (kept == 2) votes.add(avalanche(two));
   }
   if (votes.features() == 0) return 0;
   return votes.result();
