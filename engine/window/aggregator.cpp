@@ -145,7 +145,11 @@ struct BatchAggregator::Impl {
   std::vector<std::pair<std::string, std::string>> orphan_writes;
   std::int64_t (*now_ms)() = &system_now_ms;
   // Flush scratch, reused across batches.
-  std::unordered_map<std::uint64_t, Bucket> hours, days;
+  std::shared_ptr<const BrandTable> rank_of;  // the table `rank` was computed for (held: no reuse of its address)
+  std::vector<std::uint32_t> rank;      // brand index -> position of its id in sorted order
+  std::vector<std::uint32_t> acc_order; // accs[0..live) by key order (brand id, minute)
+  std::vector<std::string> acc_bytes;   // encoded value of accs[acc_order[i]]
+  Bucket rollup;
   std::vector<std::pair<std::string, std::string>> out_storage;
   std::vector<BucketDelta> deltas;  // the counters of out_storage[i], for WindowStore::Recent
   std::vector<std::uint32_t> out;  // indexes into out_storage (it may grow while filling)
@@ -371,35 +375,82 @@ void BatchAggregator::flush(rocksdb::WriteBatch& batch) {
     // Roll-ups: sum the batch's minutes into their hours and days, then one Merge per key.
     // Keys go into the WriteBatch sorted: the memtable's skip list reuses its insert position
     // for ascending keys, which makes the write several times cheaper than random order.
+    // They are produced in that order: brands by id, then day, hour and minute keys ('d' <
+    // 'h' < 'm'), each by period. A day or hour with a single minute of the batch (the usual
+    // case with many brands: a batch spans seconds of event time) has that minute's counters,
+    // so its value is the minute's bytes (the encoding is canonical).
+    if (m.rank_of != m.table) {
+      const auto& brands = m.table->brands;
+      std::vector<std::uint32_t> by_id(brands.size());
+      for (std::uint32_t i = 0; i < by_id.size(); ++i) by_id[i] = i;
+      std::sort(by_id.begin(), by_id.end(), [&](std::uint32_t x, std::uint32_t y) { return brands[x].id < brands[y].id; });
+      m.rank.assign(brands.size(), 0);
+      for (std::uint32_t r = 0; r < by_id.size(); ++r) m.rank[by_id[r]] = r;
+      m.rank_of = m.table;
+    }
+    auto& order = m.acc_order;
+    order.resize(m.live);
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&m](std::uint32_t x, std::uint32_t y) {
+      const Acc& a = m.accs[x];
+      const Acc& b = m.accs[y];
+      if (a.brand != b.brand) return m.rank[a.brand] != m.rank[b.brand] ? m.rank[a.brand] < m.rank[b.brand] : a.brand < b.brand;
+      return a.period < b.period;
+    });
     auto& out = m.out;
     out.clear();
     std::size_t used = 0;
-    const auto emit = [&](std::uint32_t brand, Gran g, std::uint32_t period, Bucket& b) {
+    const auto slot = [&](std::uint32_t brand, Gran g, std::uint32_t period) -> std::string& {
       if (used == m.out_storage.size()) {
         m.out_storage.emplace_back();
         m.deltas.emplace_back();
       }
       auto& kv = m.out_storage[used];
       bucket_key(kv.first, m.table->brands[brand].id, g, period);
-      kv.second.clear();
-      b.encode(kv.second);
-      m.deltas[used] = BucketDelta{brand, g, period, counts_of(b)};
+      m.deltas[used].brand = brand;
+      m.deltas[used].g = g;
+      m.deltas[used].period = period;
       out.push_back(static_cast<std::uint32_t>(used++));
+      return kv.second;
     };
-    auto& hours = m.hours;
-    auto& days = m.days;
-    hours.clear();
-    days.clear();
-    for (std::size_t i = 0; i < m.live; ++i) {
-      Acc& a = m.accs[i];
-      hours[(std::uint64_t{a.brand} << 32) | (a.period / 60)].merge(a.b);
-      days[(std::uint64_t{a.brand} << 32) | (a.period / 1440)].merge(a.b);
-      emit(a.brand, Gran::minute, a.period, a.b);
+    auto& enc = m.acc_bytes;  // by position in `order`: the minute's encoded value
+    if (enc.size() < order.size()) enc.resize(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      enc[i].clear();
+      m.accs[order[i]].b.encode(enc[i]);
     }
-    for (auto& [k, b] : hours) emit(static_cast<std::uint32_t>(k >> 32), Gran::hour, static_cast<std::uint32_t>(k), b);
-    for (auto& [k, b] : days) emit(static_cast<std::uint32_t>(k >> 32), Gran::day, static_cast<std::uint32_t>(k), b);
+    // Emits the keys of granularity g for the minutes order[g0..g1) of one brand.
+    const auto emit_rollup = [&](std::size_t g0, std::size_t g1, Gran g, std::uint32_t minutes_per) {
+      for (std::size_t i = g0; i < g1;) {
+        const std::uint32_t period = m.accs[order[i]].period / minutes_per;
+        std::size_t j = i + 1;
+        while (j < g1 && m.accs[order[j]].period / minutes_per == period) ++j;
+        const std::uint32_t brand = m.accs[order[i]].brand;
+        std::string& value = slot(brand, g, period);
+        BucketDelta& d = m.deltas[used - 1];
+        if (j == i + 1) {
+          value = enc[i];
+          d.counts = counts_of(m.accs[order[i]].b);
+        } else {
+          Bucket& sum = m.rollup;
+          sum = Bucket{};
+          for (std::size_t k = i; k < j; ++k) sum.merge(m.accs[order[k]].b);
+          value.clear();
+          sum.encode(value);
+          d.counts = counts_of(sum);
+        }
+        i = j;
+      }
+    };
+    for (std::size_t g0 = 0; g0 < order.size();) {
+      std::size_t g1 = g0 + 1;
+      while (g1 < order.size() && m.accs[order[g1]].brand == m.accs[order[g0]].brand) ++g1;
+      emit_rollup(g0, g1, Gran::day, 1440);
+      emit_rollup(g0, g1, Gran::hour, 60);
+      emit_rollup(g0, g1, Gran::minute, 1);
+      g0 = g1;
+    }
     const auto& st = m.out_storage;
-    std::sort(out.begin(), out.end(), [&st](std::uint32_t x, std::uint32_t y) { return st[x].first < st[y].first; });
     for (auto i : out) batch.Merge(cf, st[i].first, st[i].second);
     merges = out.size();
     m.staged_table = m.table;
