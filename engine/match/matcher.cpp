@@ -59,12 +59,11 @@ void Matcher::next_generation() {
 int Matcher::on_match(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/,
                       void* ctx) {
   auto* self = static_cast<Matcher*>(ctx);
-  // Only prefetches: this hit's literal record is on its way while the scan goes on, and
-  // the previous hit's record (asked for one callback earlier, usually arrived by now) names
-  // what resolving it will read next. By the end of the scan most of that is in cache.
+  // Only prefetches this hit's literal record, and reads nothing: reading the previous
+  // hit's record here (to prefetch what it leads to) stalled the scan whenever that record
+  // had not arrived yet; resolve_hits() does it for all hits at once instead.
   __builtin_prefetch(self->lits_base_ + id);
   self->raw_.push_back({id, static_cast<std::uint32_t>(to)});
-  if (self->raw_.size() >= 2) self->prefetch_next(self->raw_[self->raw_.size() - 2].lit);
   return 0;
 }
 
@@ -106,7 +105,9 @@ inline bool word_after(const unsigned char* s, std::size_t n, std::uint32_t end)
 void Matcher::resolve_hits(const RuleSet& rs) {
   const std::string_view text = norm_.text();
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  if (!raw_.empty()) prefetch_next(raw_.back().lit);  // the others were asked for during the scan
+  // Independent reads, so their misses overlap: what each hit leads to is asked for before
+  // the first is resolved.
+  for (const RawHit& r : raw_) prefetch_next(r.lit);
   for (const RawHit& r : raw_) {
     const RuleSet::LitHot& lit = rs.lits_[r.lit];
     const std::uint32_t end = r.end;
