@@ -29,8 +29,14 @@ class StoryTable {
   // True when a near-duplicate of `story` for `tag` was seen within `memory_min` minutes.
   // Records the story either way (refreshing the time of a match).
   bool seen(std::uint32_t tag, std::uint64_t story, std::int32_t minute, int bits, std::int32_t memory_min) {
+    // The four sets are found once (probe, then file under them) and fetched together: they
+    // are random lines of a 4 MiB table, so each is a likely cache miss.
+    std::array<Slot*, 4> sets;
     for (int b = 0; b < 4; ++b) {
-      Slot* set = set_for(tag, b, story);
+      sets[static_cast<std::size_t>(b)] = set_for(tag, b, story);
+      __builtin_prefetch(sets[static_cast<std::size_t>(b)]);
+    }
+    for (Slot* set : sets) {
       for (int w = 0; w < kWays; ++w) {
         Slot& s = set[w];
         if (s.tag == tag && std::abs(s.minute - minute) <= memory_min && hamming(s.story, story) <= bits) {
@@ -39,8 +45,7 @@ class StoryTable {
         }
       }
     }
-    for (int b = 0; b < 4; ++b) {
-      Slot* set = set_for(tag, b, story);
+    for (Slot* set : sets) {
       Slot* victim = &set[0];
       for (int w = 1; w < kWays; ++w) {
         if (set[w].tag == 0 || set[w].minute < victim->minute) victim = &set[w];
