@@ -139,6 +139,12 @@ struct BatchAggregator::Impl {
   std::unordered_map<std::uint64_t, std::uint32_t> index;  // brand << 32 | minute -> accs[i]
   std::vector<Acc> accs;
   std::size_t live = 0;  // accs[0..live) in use (the rest are reused allocations)
+  struct Last {
+    std::uint64_t batch = 0;  // valid while equal to batch_no
+    std::uint32_t acc = 0;
+  };
+  std::vector<Last> last;     // by brand index: the accumulator of its latest update
+  std::uint64_t batch_no = 1; // advanced by each flush
   std::int64_t watermark = 0;
   std::int64_t committed_watermark = 0;
   std::int64_t retention_day = -1;  // last day a retention pass ran for (persisted)
@@ -165,14 +171,20 @@ struct BatchAggregator::Impl {
   std::shared_ptr<const BrandTable> staged_table;
 
   Acc& acc(std::uint32_t brand, std::uint32_t minute) {
+    // A brand's updates in a batch mostly fall in the minute of its previous one: check that
+    // first, then the map.
+    if (brand >= last.size()) last.resize(brand + 1);
+    Last& l = last[brand];
+    if (l.batch == batch_no && accs[l.acc].period == minute) return accs[l.acc];
     const std::uint64_t key = (std::uint64_t{brand} << 32) | minute;
     auto [it, inserted] = index.try_emplace(key, static_cast<std::uint32_t>(live));
+    l = Last{batch_no, it->second};
     if (!inserted) return accs[it->second];
     if (live == accs.size()) accs.emplace_back();
     Acc& a = accs[live++];
     a.brand = brand;
     a.period = minute;
-    a.b = Bucket{};
+    a.b.reset();
     return a;
   }
 };
@@ -532,6 +544,7 @@ void BatchAggregator::flush(rocksdb::WriteBatch& batch) {
 
   m.index.clear();
   m.live = 0;
+  ++m.batch_no;
   m.committed_watermark = m.watermark;
   store_.watermark_.store(m.watermark, std::memory_order_release);
   m.table.reset();  // next batch picks up the newest brand table

@@ -207,6 +207,16 @@ bool Hll::decode(const unsigned char*& p, const unsigned char* end) {
 
 // ---- Bucket -----------------------------------------------------------------------------
 
+void Bucket::reset() {
+  mentions = stories = reposts = positive = neutral = negative = reach = 0;
+  sentiment_e4 = 0;
+  platform.fill(0);
+  aspect.fill(0);
+  negative_aspect.fill(0);
+  crisis.fill(0);
+  authors.clear();
+}
+
 void Bucket::merge(const Bucket& o) {
   mentions += o.mentions;
   stories += o.stories;

@@ -56,6 +56,8 @@ struct Bucket {
   std::array<std::uint64_t, 8> crisis{};
   Hll authors;
 
+  // All counters zero, keeping the HyperLogLog's allocation (accumulators are reused).
+  void reset();
   void merge(const Bucket& o);
   // Canonical bytes (same counters -> same bytes); normalizes the HLL.
   void encode(std::string& out);
