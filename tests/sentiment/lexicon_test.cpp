@@ -220,5 +220,50 @@ TEST(BrandOverrides, FromTheShippedLexicon) {
   EXPECT_GT(s.score_text("flights are cheap", *lex.value(), &budget).score, 0);
 }
 
+// detect_lang counts common Han characters (lead bytes 0xe4..0xe9) without decoding them; the
+// answer must be the one of decoding every code point. Reference: that decoding version.
+Lang detect_lang_by_decoding(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t han = 0;
+  std::size_t latin = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t len = 0;
+    const char32_t cp = normalize::decode_utf8(p, text.size(), i, len);
+    if (cp < 0x80) {
+      if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') ++latin;
+    } else if (normalize::is_cjk_token_cp(cp)) {
+      han += 3;
+    } else if (normalize::is_word_cp(cp)) {
+      ++latin;
+    }
+    i += len;
+  }
+  if (han == 0 && latin == 0) return Lang::unknown;
+  return han * 10 >= (han + latin) * 3 ? Lang::zh : Lang::en;
+}
+
+TEST(DetectLang, SameAsDecodingEveryCodePoint) {
+  const std::vector<std::string> texts = {
+      "", "hello world", "服务很好", "服务很好 but the delivery was slow and the food was cold",
+      "ok 好", "ａｂｃ", "「」、。", "ひらがな カタカナ", "한국어", "𠀀𠀁 ext B", "Ελληνικά кириллица",
+      "\xe4\xbd", "\xe4\xbd\xa0\xe5", "ab\xe4\xbd", "\xe4\x41\x42", "\xe9\xbf\xbf\xe9", "\xe3\x90\x80 \xe3\x80\x80"};
+  for (const auto& t : texts) EXPECT_EQ(detect_lang(t), detect_lang_by_decoding(t)) << t;
+  // Random byte strings weighted towards lead and continuation bytes (truncated and invalid
+  // sequences included).
+  std::uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1664525U + 1013904223U;
+    return seed >> 24;
+  };
+  const unsigned char pool[] = {'a', 'Z', ' ', '1', 0xe3, 0xe4, 0xe9, 0xea, 0xe1, 0xc3, 0xf0, 0x80, 0xbd, 0xa0, 0xbf, 0x90};
+  for (int k = 0; k < 20000; ++k) {
+    std::string t;
+    const std::uint32_t len = next() % 12;
+    for (std::uint32_t j = 0; j < len; ++j) t += static_cast<char>(pool[next() % sizeof pool]);
+    ASSERT_EQ(detect_lang(t), detect_lang_by_decoding(t)) << k;
+  }
+}
+
 }  // namespace
 }  // namespace yuqing::sentiment
