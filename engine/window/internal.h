@@ -159,7 +159,21 @@ struct WindowStore::Recent {
   };
   std::unordered_map<std::string, Brand, Hash, std::equal_to<>> brands;
   WindowStore::RecentStats stats;
+  // The brand of the previous read: a detector's reads for one brand come in a row (a
+  // baseline alone is up to 32 ranges), so they skip hashing the id. Nodes of `brands` do not
+  // move; drop() forgets it.
+  const std::string* last_id = nullptr;
+  Brand* last = nullptr;
 
+  // The brand's entry, created empty when not held.
+  Brand& held(std::string_view brand) {
+    if (last != nullptr && *last_id == brand) return *last;
+    auto it = brands.find(brand);
+    if (it == brands.end()) it = brands.emplace(std::string(brand), Brand{}).first;
+    last_id = &it->first;
+    last = &it->second;
+    return it->second;
+  }
   void drop();
   // Applies a committed flush's deltas (`order`: indexes into `deltas`, sorted by key, so one
   // brand's deltas are adjacent). Brands not held are left alone: they are read when needed.

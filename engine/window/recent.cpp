@@ -49,6 +49,8 @@ void WindowStore::Recent::Ring::sum(std::int64_t p0, std::int64_t p1, Counts& ac
 }
 
 void WindowStore::Recent::drop() {
+  last_id = nullptr;
+  last = nullptr;
   brands.clear();
   ++stats.drops;
 }
@@ -107,9 +109,7 @@ Counts WindowStore::recent_total(std::string_view brand, std::int64_t from_ms, s
   to_ms = floor_to(to_ms, kMinuteMs);
   if (to_ms <= from_ms) return {};
   Recent& r = *recent_;
-  auto it = r.brands.find(brand);
-  if (it == r.brands.end()) it = r.brands.emplace(std::string(brand), Recent::Brand{}).first;
-  Recent::Brand& held = it->second;
+  Recent::Brand& held = r.held(brand);
   const std::int64_t wm = watermark_ms();
   Pieces pieces;
   tile(from_ms, to_ms, pieces);
@@ -150,9 +150,7 @@ Baseline WindowStore::recent_baseline(std::string_view brand, Metric metric, std
   end_ms = floor_to(end_ms, kMinuteMs);
   length_ms = std::max(kMinuteMs, floor_to(length_ms, kMinuteMs));
   Recent& r = *recent_;
-  auto it = r.brands.find(brand);
-  if (it == r.brands.end()) it = r.brands.emplace(std::string(brand), Recent::Brand{}).first;
-  Recent::Brand& held = it->second;
+  Recent::Brand& held = r.held(brand);
   if (!held.history_known) {
     first_buckets(db_, buckets_, brand, held.first_hour, held.first_minute);
     held.history_known = true;
