@@ -7,6 +7,9 @@
 //   BM_CompileRules/N            building a RuleSet (parse + Hyperscan compile), N rules
 //   BM_MatchVsRE2Set/N           BM_Match and BM_RE2Set alternately in one run (ratio =
 //                                RE2::Set time / matcher time; bench/common/paired.h)
+//   BM_Shared*                   issue 4, not in the gate: what sharing the matcher's scan with
+//                                sentiment would cost (see "Sharing the matcher's Hyperscan pass"
+//                                below and in docs/sentiment.md)
 //
 // Rules have 1-3 terms each (single term, a OR b, a AND b, (a OR b) NOT c, a NEAR/5 b) drawn
 // from a 30,000-word mixed Latin/Chinese vocabulary; mentions are 150-300 bytes of filler
@@ -14,9 +17,13 @@
 // Counters: items_per_second = mentions/s on one core, bytes_per_second = input bytes/s.
 
 #include <benchmark/benchmark.h>
+#include <hs/hs.h>
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -26,6 +33,7 @@
 #include "engine/match/matcher.h"
 #include "engine/match/rule_set.h"
 #include "engine/normalize/normalize.h"
+#include "engine/sentiment/sentiment.h"
 
 namespace yuqing::match {
 namespace {
@@ -370,6 +378,292 @@ void BM_FoldTableBuild(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_FoldTableBuild)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// ---- Sharing the matcher's Hyperscan pass with sentiment (issue 4; not in the gate) --------
+//
+// On the same mentions as BM_Match, per mention:
+//   BM_SharedRules/R        (a) Matcher::match, rules alone
+//   BM_SharedScore          (b) sentiment::Scorer::score with the project lexicons
+//   BM_SharedScorerScan     the scan share of (b): normalize + one Hyperscan pass over every
+//                           lexicon term with the scorer's boundary checks, hits kept (what
+//                           Scorer::score does before its rules; a copy of its step 1)
+//   BM_SharedMerged/R       (c) Matcher::match, rules + every lexicon term as one extra
+//                           LiteralGroup (RuleSetOptions::extra_groups) in the same database
+//   BM_SharedLexiconOnly    the merged path with no rules: normalize + scan + group hits
+//   BM_SharedVsSeparate/R   paired: (c) vs (a) followed by BM_SharedScorerScan
+//   BM_SharedCompile/R/g    building the rule set with (g = 1) or without (g = 0) the lexicon group
+// R = 0: the shipped rules (rules/brands, rules/lexicons/aspects.tsv as default aspects);
+// R = 10000: the generated rules of BM_Match/10000.
+
+namespace shared {
+
+std::filesystem::path rules_dir() {
+  const char* env = std::getenv("YUQING_SOURCE_DIR");
+  return std::filesystem::path(env != nullptr ? env : YUQING_SOURCE_DIR_DEFAULT) / "rules";
+}
+
+const sentiment::Lexicon& lexicon() {
+  static const sentiment::LexiconPtr lex = [] {
+    auto r = sentiment::load_lexicon(rules_dir());
+    if (!r) {
+      for (const auto& e : r.error()) std::fprintf(stderr, "%s\n", e.c_str());
+      std::abort();
+    }
+    return r.value();
+  }();
+  return *lex;
+}
+
+// Every lexicon term (polar, negators, degree, contrast, emoticons, crisis, aspects: all that
+// the scorer's database holds) as one group; index i of the group is lexicon term
+// group_term()[i]. Terms the query-term syntax cannot express (a '*' inside, an emoticon such
+// as *_*) are left out and counted.
+struct Groups {
+  std::vector<LiteralGroup> groups;
+  std::vector<std::uint32_t> term;
+  std::size_t skipped = 0;
+};
+
+const Groups& lexicon_groups() {
+  static const Groups g = [] {
+    Groups out;
+    const sentiment::Lexicon& lex = lexicon();
+    LiteralGroup grp;
+    grp.id = "lexicon";
+    for (std::uint32_t t = 0; t < lex.term_count(); ++t) {
+      const std::string& s = lex.term(t);
+      if (s.find('*') != std::string::npos || (s.size() >= 2 && s.front() == '"' && s.back() == '"')) {
+        ++out.skipped;
+        continue;
+      }
+      grp.terms.push_back(s);
+      out.term.push_back(t);
+    }
+    out.groups.push_back(std::move(grp));
+    return out;
+  }();
+  return g;
+}
+
+Result<RuleSetPtr, Diagnostics> build(int rules, bool merged) {
+  RuleSetOptions opts;
+  if (merged) opts.extra_groups = lexicon_groups().groups;
+  if (rules == 0) return load_rule_set(rules_dir(), opts);
+  if (rules < 0) return compile_rule_set({}, opts);
+  return compile_rule_set(specs_of(make_rules(rules)), opts);
+}
+
+RuleSetPtr rule_set(int rules, bool merged) {
+  static std::map<std::pair<int, bool>, RuleSetPtr> cache;
+  auto& rs = cache[{rules, merged}];
+  if (!rs) {
+    auto built = build(rules, merged);
+    if (!built) {
+      std::fprintf(stderr, "%s", built.error().to_string().c_str());
+      std::abort();
+    }
+    rs = built.value();
+  }
+  return rs;
+}
+
+void set_counters(benchmark::State& state, const Corpus& c) {
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.bytes / c.texts.size()));
+}
+
+void run_match(benchmark::State& state, bool merged) {
+  const Corpus& c = corpus();
+  const RuleSetPtr rs = rule_set(static_cast<int>(state.range(0)), merged);
+  Matcher matcher;
+  Mention m;
+  m.id = "bench";
+  std::size_t i = 0, matched = 0, groups = 0;
+  for (auto _ : state) {
+    m.text = c.texts[i];
+    const MatchResult& r = matcher.match(m, *rs);
+    matched += r.brands.size();
+    groups += r.groups.size();
+    if (++i == c.texts.size()) i = 0;
+  }
+  set_counters(state, c);
+  const auto n = static_cast<double>(state.iterations());
+  state.counters["matches_per_mention"] = static_cast<double>(matched) / n;
+  state.counters["group_hits_per_mention"] = static_cast<double>(groups) / n;
+  state.counters["literals"] = static_cast<double>(rs->literal_count());
+  state.counters["skipped_terms"] = static_cast<double>(merged ? lexicon_groups().skipped : 0);
+}
+
+void BM_SharedRules(benchmark::State& state) { run_match(state, false); }
+BENCHMARK(BM_SharedRules)->Arg(0)->Arg(10000);
+
+void BM_SharedMerged(benchmark::State& state) { run_match(state, true); }
+BENCHMARK(BM_SharedMerged)->Arg(0)->Arg(10000);
+
+void BM_SharedLexiconOnly(benchmark::State& state) { run_match(state, true); }
+BENCHMARK(BM_SharedLexiconOnly)->Arg(-1);
+
+void BM_SharedScore(benchmark::State& state) {
+  const Corpus& c = corpus();
+  const sentiment::Lexicon& lex = lexicon();
+  sentiment::Scorer scorer;
+  Mention m;
+  std::size_t i = 0, crisis = 0, polar = 0;
+  for (auto _ : state) {
+    m.text = c.texts[i];
+    const sentiment::SentimentResult& r = scorer.score(m, lex);
+    crisis += r.crisis.size();
+    polar += scorer.trace().size();
+    benchmark::DoNotOptimize(r.score);
+    if (++i == c.texts.size()) i = 0;
+  }
+  set_counters(state, c);
+  state.counters["polar_terms_per_mention"] = static_cast<double>(polar) / static_cast<double>(state.iterations());
+  state.counters["crisis_hits_per_mention"] = static_cast<double>(crisis) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_SharedScore);
+
+// The scorer's step 1 alone: its database (every lexicon term, hs_compile_lit_multi, no flags,
+// as in engine/sentiment/lexicon.cpp), normalize, scan, the same boundary checks, hits kept.
+struct ScanCopy {
+  hs_database_t* db = nullptr;
+  hs_scratch_t* scratch = nullptr;
+  double compile_ms = 0;
+  ScanCopy() {
+    const sentiment::Lexicon& lex = lexicon();
+    std::vector<const char*> exprs;
+    std::vector<std::size_t> lens;
+    std::vector<unsigned> ids, flags;
+    for (std::uint32_t t = 0; t < lex.term_count(); ++t) {
+      exprs.push_back(lex.term(t).data());
+      lens.push_back(lex.term(t).size());
+      ids.push_back(t);
+      flags.push_back(0);
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(exprs.size()),
+                             HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS ||
+        hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
+      std::abort();
+    }
+    compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+  ~ScanCopy() {
+    hs_free_scratch(scratch);
+    hs_free_database(db);
+  }
+  ScanCopy(const ScanCopy&) = delete;
+  ScanCopy& operator=(const ScanCopy&) = delete;
+};
+
+struct ScanState {
+  const sentiment::Lexicon* lex;
+  std::string_view text;
+  std::vector<std::uint32_t> hits;
+};
+
+int on_lexicon_hit(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/, void* ctx) {
+  auto* st = static_cast<ScanState*>(ctx);
+  const sentiment::TermInfo& info = st->lex->info(id);
+  const auto end = static_cast<std::uint32_t>(to);
+  const std::uint32_t begin = end - info.len;
+  const auto* s = reinterpret_cast<const unsigned char*>(st->text.data());
+  const std::size_t n = st->text.size();
+  if (info.start_boundary && begin > 0 && normalize::is_word_cp(normalize::decode_utf8_before(s, begin))) return 0;
+  if (info.end_boundary && end < n) {
+    std::size_t len = 0;
+    if (normalize::is_word_cp(normalize::decode_utf8(s, n, end, len))) return 0;
+  }
+  st->hits.push_back(begin);
+  st->hits.push_back(end);
+  st->hits.push_back(id);
+  return 0;
+}
+
+void BM_SharedScorerScan(benchmark::State& state) {
+  const Corpus& c = corpus();
+  static const ScanCopy copy;
+  normalize::Normalizer norm;
+  ScanState st{&lexicon(), {}, {}};
+  std::size_t i = 0, hits = 0;
+  for (auto _ : state) {
+    st.text = norm.normalize(c.texts[i]);
+    st.hits.clear();
+    hs_scan(copy.db, st.text.data(), static_cast<unsigned>(st.text.size()), 0, copy.scratch, &on_lexicon_hit, &st);
+    hits += st.hits.size() / 3;
+    if (++i == c.texts.size()) i = 0;
+  }
+  set_counters(state, c);
+  state.counters["lexicon_hits_per_mention"] = static_cast<double>(hits) / static_cast<double>(state.iterations());
+  state.counters["compile_ms"] = copy.compile_ms;
+}
+BENCHMARK(BM_SharedScorerScan);
+
+// Paired (bench/common/paired.h), the robust form of the comparison: subject = (c) the merged
+// match; reference = (a) the rules-only match followed by the scorer's step 1
+// (BM_SharedScorerScan) on the same mention, i.e. the two passes the merge replaces.
+// ratio = reference / subject (> 1: the merged pass is cheaper); ns = (c), ref_ns = (a) + scan,
+// per mention. (Not (c) vs (a) alone: paired.h repeats the shorter side's slice on the same
+// mentions, which flatters it.)
+void BM_SharedVsSeparate(benchmark::State& state) {
+  const Corpus& c = corpus();
+  const int rules = static_cast<int>(state.range(0));
+  const RuleSetPtr merged = rule_set(rules, true);
+  const RuleSetPtr alone = rule_set(rules, false);
+  static const ScanCopy copy;
+  normalize::Normalizer norm;
+  ScanState st{&lexicon(), {}, {}};
+  Matcher mm, ma;
+  Mention m1, m2;
+  m1.id = m2.id = "bench";
+  bench::run_paired(
+      state, c.texts.size(), 32,
+      [&](std::size_t i) {
+        m1.text = c.texts[i];
+        benchmark::DoNotOptimize(mm.match(m1, *merged).groups.size());
+      },
+      [&](std::size_t i) {
+        m2.text = c.texts[i];
+        benchmark::DoNotOptimize(ma.match(m2, *alone).brands.size());
+        st.text = norm.normalize(c.texts[i]);
+        st.hits.clear();
+        hs_scan(copy.db, st.text.data(), static_cast<unsigned>(st.text.size()), 0, copy.scratch, &on_lexicon_hit, &st);
+        benchmark::DoNotOptimize(st.hits.size());
+      });
+}
+BENCHMARK(BM_SharedVsSeparate)->Arg(0)->Arg(10000)->UseManualTime();
+
+// range(0) = rules (0 shipped, 10000 generated), range(1) = 1 with the lexicon group.
+void BM_SharedCompile(benchmark::State& state) {
+  (void)normalize::FoldTable::shared();
+  (void)lexicon_groups();
+  const int rules = static_cast<int>(state.range(0));
+  const bool merged = state.range(1) != 0;
+  const auto specs = rules > 0 ? specs_of(make_rules(rules)) : std::vector<RuleSpec>{};
+  RuleSetOptions opts;
+  if (merged) opts.extra_groups = lexicon_groups().groups;
+  double ms = 0;
+  for (auto _ : state) {
+    auto rs = rules > 0 ? compile_rule_set(specs, opts) : load_rule_set(rules_dir(), opts);
+    if (!rs) {
+      state.SkipWithError("rule set failed to compile");
+      return;
+    }
+    ms += rs.value()->compile_ms();
+  }
+  state.counters["compile_ms"] = ms / static_cast<double>(state.iterations());
+  state.counters["lexicon_compile_ms"] = lexicon().compile_ms();
+}
+BENCHMARK(BM_SharedCompile)
+    ->Args({0, 0})
+    ->Args({0, 1})
+    ->Args({10000, 0})
+    ->Args({10000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
+
+}  // namespace shared
 
 }  // namespace
 }  // namespace yuqing::match
