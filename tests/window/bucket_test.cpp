@@ -69,6 +69,23 @@ TEST(BucketCodec, RoundTripIsCanonical) {
   }
 }
 
+// The aggregator reuses accumulators through reset(): a reset bucket must be indistinguishable
+// from a new one (a counter added to Bucket but forgotten in reset() would leak from one
+// brand-minute into the next).
+TEST(BucketCodec, ResetBucketEqualsANewOne) {
+  std::mt19937_64 rng(3);
+  std::string fresh;
+  Bucket{}.encode(fresh);
+  for (int n : {1, 50, 2000}) {
+    Bucket b = random_bucket(rng, n);
+    b.reset();
+    std::string again;
+    b.encode(again);
+    EXPECT_EQ(again, fresh) << n;
+    EXPECT_EQ(b.authors.estimate(), 0.0) << n;
+  }
+}
+
 TEST(BucketCodec, SmallBucketIsSmall) {
   Bucket b;
   b.mentions = b.stories = b.neutral = 1;
